@@ -1,0 +1,5 @@
+import sys
+
+from saddlelab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,393 @@
+"""A safe expression language for loss surfaces.
+
+Users type losses such as ``(1 - w1*w2)^2``. The text is parsed by Python's ``ast`` module
+(which only builds a tree and never runs anything) and the tree is then walked with a strict
+whitelist: numbers, names, ``+ - * / ** ^``, unary signs, parentheses and calls to a fixed set
+of functions. Only after that walk succeeds is a sympy expression built, node by node. The text
+is never handed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
+
+Length, nesting depth and the size of constant exponents are bounded so that no input can hang
+the parser or exhaust memory. Every problem raises :class:`ExpressionError` with a message and
+the 1-based column of the offending character.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import sympy
+
+MAX_LENGTH = 1000
+"""Longest accepted expression, in characters."""
+MAX_DEPTH = 40
+"""Deepest accepted nesting of operations and calls."""
+MAX_EXPONENT = 100
+"""Largest accepted magnitude of a constant exponent (``x**100`` yes, ``x**1000`` no)."""
+MAX_CONSTANT_LOG10 = 300
+"""Constant sub-expressions must stay below 10**300 in magnitude (they become floats)."""
+
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+
+
+class ExpressionError(ValueError):
+    """A typed expression could not be accepted.
+
+    ``message`` says what is wrong in plain words; ``column`` is the 1-based position of the
+    problem in the typed text, or ``None`` when the problem is not at one place.
+    """
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(message if column is None else f"{message} (at column {column})")
+
+
+def _sigmoid(x: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-x))
+
+
+def _softplus(x: sympy.Expr) -> sympy.Expr:
+    return sympy.log(1 + sympy.exp(x))
+
+
+@dataclass(frozen=True)
+class _Function:
+    build: Callable[..., sympy.Expr]
+    arity: int
+    doc: str
+
+
+FUNCTIONS: dict[str, _Function] = {
+    "sin": _Function(sympy.sin, 1, "sine"),
+    "cos": _Function(sympy.cos, 1, "cosine"),
+    "tan": _Function(sympy.tan, 1, "tangent"),
+    "asin": _Function(sympy.asin, 1, "inverse sine"),
+    "acos": _Function(sympy.acos, 1, "inverse cosine"),
+    "atan": _Function(sympy.atan, 1, "inverse tangent"),
+    "sinh": _Function(sympy.sinh, 1, "hyperbolic sine"),
+    "cosh": _Function(sympy.cosh, 1, "hyperbolic cosine"),
+    "tanh": _Function(sympy.tanh, 1, "hyperbolic tangent"),
+    "exp": _Function(sympy.exp, 1, "exponential"),
+    "log": _Function(sympy.log, 1, "natural logarithm"),
+    "ln": _Function(sympy.log, 1, "natural logarithm"),
+    "sqrt": _Function(sympy.sqrt, 1, "square root"),
+    "abs": _Function(sympy.Abs, 1, "absolute value"),
+    "sigmoid": _Function(_sigmoid, 1, "logistic sigmoid 1/(1+exp(-x))"),
+    "softplus": _Function(_softplus, 1, "softplus log(1+exp(x))"),
+}
+"""The only functions an expression may call, with their number of arguments."""
+
+CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
+"""Named constants an expression may use."""
+
+RESERVED_NAMES = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
+
+
+def validate_name(name: str) -> str:
+    """Return ``name`` if it may be a variable or parameter name, else raise ExpressionError."""
+    if not NAME_PATTERN.match(name):
+        raise ExpressionError(
+            f"'{name}' is not a valid name: use a letter followed by letters, digits or _"
+        )
+    if name in RESERVED_NAMES:
+        raise ExpressionError(f"'{name}' is a built-in function or constant, not a free name")
+    return name
+
+
+def make_symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol used for a variable or parameter called ``name`` (always real)."""
+    return sympy.Symbol(name, real=True)
+
+
+def _caret_to_power(text: str) -> tuple[str, list[int]]:
+    """Replace ``^`` by ``**`` and return the new text with a map back to original columns."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "^":
+            out.append("**")
+            origin.extend((i, i))
+        else:
+            out.append(ch)
+            origin.append(i)
+    origin.append(len(text))
+    return "".join(out), origin
+
+
+_OPERATORS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+_OPERATOR_WORDS = {
+    ast.FloorDiv: "'//' (floor division)",
+    ast.Mod: "'%' (remainder)",
+    ast.MatMult: "'@' (matrix product)",
+    ast.LShift: "'<<'",
+    ast.RShift: "'>>'",
+    ast.BitOr: "'|'",
+    ast.BitAnd: "'&'",
+    ast.BitXor: "'^'",
+}
+
+
+class _Builder:
+    """Walk a whitelisted ``ast`` tree and build the sympy expression."""
+
+    def __init__(self, names: Mapping[str, sympy.Symbol], origin: list[int]) -> None:
+        self.names = names
+        self.origin = origin
+
+    def column(self, node: ast.AST) -> int | None:
+        offset = getattr(node, "col_offset", None)
+        if offset is None:
+            return None
+        offset = min(offset, len(self.origin) - 1)
+        return self.origin[offset] + 1
+
+    def fail(self, message: str, node: ast.AST) -> ExpressionError:
+        return ExpressionError(message, self.column(node))
+
+    def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node)
+        if isinstance(node, ast.Constant):
+            return self.constant(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.build(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            raise self.fail("only + and - may stand before a term", node)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, depth)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        raise self.fail(self.describe_unsupported(node), node)
+
+    def constant(self, node: ast.Constant) -> sympy.Expr:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{value!r} is not a number", node)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.fail("number is too large", node)
+            return sympy.Float(value)
+        if value.bit_length() > 1000:
+            raise self.fail("number is too large", node)
+        return sympy.Integer(value)
+
+    def name(self, node: ast.Name) -> sympy.Expr:
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in self.names:
+            return self.names[node.id]
+        if node.id in FUNCTIONS:
+            raise self.fail(f"'{node.id}' is a function: write {node.id}(...)", node)
+        known = ", ".join(self.names) or "none"
+        raise self.fail(f"unknown name '{node.id}' (the variables are: {known})", node)
+
+    def binop(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        op_type = type(node.op)
+        if op_type in _OPERATOR_WORDS:
+            word = _OPERATOR_WORDS[op_type]
+            raise self.fail(f"operator {word} is not supported", node)
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.right, depth + 1)
+        if op_type is ast.Pow:
+            return self.power(left, right, node)
+        if op_type is ast.Div and right == 0:
+            raise self.fail("division by zero", node.right)
+        result = _OPERATORS[op_type](left, right)
+        self.check_size(result, node)
+        return result
+
+    def power(self, base: sympy.Expr, exponent: sympy.Expr, node: ast.BinOp) -> sympy.Expr:
+        if exponent.is_Number:
+            if abs(float(exponent)) > MAX_EXPONENT:
+                raise self.fail(
+                    f"constant exponent {exponent} is too large (at most {MAX_EXPONENT})",
+                    node.right,
+                )
+            if base == 0 and exponent.is_negative:
+                raise self.fail("zero raised to a negative power", node)
+            if base.is_Number and base != 0:
+                log10 = float(abs(exponent)) * math.log10(abs(float(base)))
+                if log10 > MAX_CONSTANT_LOG10:
+                    raise self.fail("constant is too large", node)
+        result = base**exponent
+        self.check_size(result, node)
+        return result
+
+    def check_size(self, value: sympy.Expr, node: ast.AST) -> None:
+        if value.is_Number and value != 0:
+            magnitude = abs(float(value))
+            if not math.isfinite(magnitude) or math.log10(magnitude) > MAX_CONSTANT_LOG10:
+                raise self.fail("constant is too large", node)
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise self.fail("expression is undefined (division by zero)", node)
+
+    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail("only plain function names may be called, e.g. sin(x)", node)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise self.fail(f"unknown function '{name}' (allowed: {allowed})", node.func)
+        if node.keywords:
+            raise self.fail(f"{name}() takes no named arguments", node)
+        function = FUNCTIONS[name]
+        if len(node.args) != function.arity:
+            raise self.fail(
+                f"{name}() takes {function.arity} argument(s), got {len(node.args)}", node
+            )
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.fail("'*' unpacking is not supported", arg)
+            args.append(self.build(arg, depth + 1))
+        result = function.build(*args)
+        if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise self.fail(f"{name}() is undefined there", node)
+        return result
+
+    @staticmethod
+    def describe_unsupported(node: ast.AST) -> str:
+        kinds = {
+            ast.Compare: "comparisons are not supported",
+            ast.BoolOp: "'and'/'or' are not supported",
+            ast.Attribute: "attribute access ('.') is not supported",
+            ast.Subscript: "indexing ('[ ]') is not supported",
+            ast.Lambda: "lambda is not supported",
+            ast.IfExp: "'if' expressions are not supported",
+            ast.Tuple: "a ',' is not allowed here (one expression only)",
+            ast.List: "lists are not supported",
+            ast.Dict: "dictionaries are not supported",
+            ast.Set: "sets are not supported",
+            ast.JoinedStr: "strings are not supported",
+            ast.NamedExpr: "':=' is not supported",
+        }
+        for kind, message in kinds.items():
+            if isinstance(node, kind):
+                return message
+        return f"'{type(node).__name__}' is not allowed in an expression"
+
+
+def _syntax_column(error: SyntaxError, origin: list[int]) -> int | None:
+    if error.offset is None:
+        return None
+    index = max(0, min(error.offset - 1, len(origin) - 1))
+    return origin[index] + 1
+
+
+def _check_brackets(text: str) -> None:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"too many nested brackets (more than {MAX_DEPTH} levels)", i + 1
+                )
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                raise ExpressionError("')' without a matching '('", i + 1)
+    if depth > 0:
+        raise ExpressionError("'(' is never closed", len(text))
+
+
+def _check_characters(text: str) -> None:
+    for i, ch in enumerate(text):
+        if not (ch.isascii() and (ch.isalnum() or ch in " \t_.+-*/^()," or ch == "\n")):
+            raise ExpressionError(f"character {ch!r} is not allowed", i + 1)
+
+
+def parse_expression(
+    text: str,
+    variables: Iterable[str],
+    parameters: Iterable[str] = (),
+) -> sympy.Expr:
+    """Parse ``text`` into a sympy expression over ``variables`` (and named ``parameters``).
+
+    Raises :class:`ExpressionError` for anything outside the language; never executes the text.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError("the expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_LENGTH} characters)")
+    stripped = text.strip()
+    if not stripped:
+        raise ExpressionError("the expression is empty")
+    _check_characters(text)
+    _check_brackets(text)
+
+    names: dict[str, sympy.Symbol] = {}
+    for name in [*variables, *parameters]:
+        validate_name(name)
+        if name in names:
+            raise ExpressionError(f"the name '{name}' is given twice")
+        names[name] = make_symbol(name)
+
+    python_text, origin = _caret_to_power(text.replace("\n", " "))
+    try:
+        tree = ast.parse(python_text.strip(), mode="eval")
+    except SyntaxError as error:
+        # ast.parse is called on the stripped text; shift the column back.
+        lead = len(python_text) - len(python_text.lstrip())
+        shifted = SyntaxError(error.msg)
+        shifted.offset = None if error.offset is None else error.offset + lead
+        column = _syntax_column(shifted, origin)
+        raise ExpressionError(_friendly_syntax_message(error), column) from None
+    except (ValueError, MemoryError, RecursionError):
+        raise ExpressionError("the expression could not be read") from None
+
+    lead = len(python_text) - len(python_text.lstrip())
+    builder = _Builder(names, origin[lead:])
+    try:
+        return builder.build(tree.body)
+    except ExpressionError:
+        raise
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ArithmeticError):
+        raise ExpressionError("the expression could not be built") from None
+
+
+def _friendly_syntax_message(error: SyntaxError) -> str:
+    msg = (error.msg or "").lower()
+    if "invalid decimal literal" in msg or "invalid syntax. perhaps you forgot a comma" in msg:
+        return "missing operator, e.g. write 2*x rather than 2x"
+    if "unexpected eof" in msg or "was never closed" in msg:
+        return "the expression ends too early"
+    if "unmatched" in msg:
+        return "unmatched bracket"
+    return "this is not a valid expression"
+
+
+def free_names(text: str) -> list[str]:
+    """Names in ``text`` that are neither functions nor constants, in order of appearance.
+
+    Used to suggest variables for a typed expression. Raises ExpressionError on bad syntax.
+    """
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_LENGTH} characters)")
+    _check_characters(text)
+    _check_brackets(text)
+    python_text, _ = _caret_to_power(text.replace("\n", " "))
+    try:
+        tree = ast.parse(python_text.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise ExpressionError("this is not a valid expression") from None
+    seen: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in RESERVED_NAMES and node.id not in seen:
+            seen.append(node.id)
+    return sorted(seen)
