@@ -83,6 +83,7 @@ FUNCTIONS: dict[str, _Function] = {
 
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
 """Named constants an expression may use."""
+_CONSTANT_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e}
 
 RESERVED_NAMES = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
@@ -137,6 +138,49 @@ _OPERATOR_WORDS = {
 }
 
 
+def _float_sigmoid(x: float) -> float:
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
+
+
+def _float_softplus(x: float) -> float:
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+
+
+_FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "exp": math.exp,
+    "log": math.log,
+    "ln": math.log,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "sigmoid": _float_sigmoid,
+    "softplus": _float_softplus,
+}
+"""Plain-float twins of FUNCTIONS, used to vet constant sub-expressions."""
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A built sub-expression and, when it has no free names, its value as a float.
+
+    Tracking constant values in plain floats lets the builder reject constants that are
+    complex (``sqrt(-1)``), undefined (``log(0)``) or astronomically large (``exp(exp(1000))``)
+    before sympy ever tries to evaluate them: sympy's own numeric evaluation of such
+    constants can overflow or run for a very long time.
+    """
+
+    expr: sympy.Expr
+    value: float | None = None
+
+
 class _Builder:
     """Walk a whitelisted ``ast`` tree and build the sympy expression."""
 
@@ -154,7 +198,7 @@ class _Builder:
     def fail(self, message: str, node: ast.AST) -> ExpressionError:
         return ExpressionError(message, self.column(node))
 
-    def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
+    def build(self, node: ast.AST, depth: int = 0) -> _Term:
         if depth > MAX_DEPTH:
             raise self.fail(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node)
         if isinstance(node, ast.Constant):
@@ -164,7 +208,8 @@ class _Builder:
         if isinstance(node, ast.UnaryOp):
             operand = self.build(node.operand, depth + 1)
             if isinstance(node.op, ast.USub):
-                return -operand
+                value = None if operand.value is None else -operand.value
+                return _Term(-operand.expr, value)
             if isinstance(node.op, ast.UAdd):
                 return operand
             raise self.fail("only + and - may stand before a term", node)
@@ -174,69 +219,99 @@ class _Builder:
             return self.call(node, depth)
         raise self.fail(self.describe_unsupported(node), node)
 
-    def constant(self, node: ast.Constant) -> sympy.Expr:
+    def constant(self, node: ast.Constant) -> _Term:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"{value!r} is not a number", node)
         if isinstance(value, float):
-            if not math.isfinite(value):
+            if not math.isfinite(value) or abs(value) >= 10.0**MAX_CONSTANT_LOG10:
                 raise self.fail("number is too large", node)
-            return sympy.Float(value)
-        if value.bit_length() > 1000:
+            return _Term(sympy.Float(value), value)
+        if value.bit_length() > 996:  # 2**996 < 10**300
             raise self.fail("number is too large", node)
-        return sympy.Integer(value)
+        return _Term(sympy.Integer(value), float(value))
 
-    def name(self, node: ast.Name) -> sympy.Expr:
+    def name(self, node: ast.Name) -> _Term:
         if node.id in CONSTANTS:
-            return CONSTANTS[node.id]
+            return _Term(CONSTANTS[node.id], _CONSTANT_VALUES[node.id])
         if node.id in self.names:
-            return self.names[node.id]
+            return _Term(self.names[node.id])
         if node.id in FUNCTIONS:
             raise self.fail(f"'{node.id}' is a function: write {node.id}(...)", node)
         known = ", ".join(self.names) or "none"
         raise self.fail(f"unknown name '{node.id}' (the variables are: {known})", node)
 
-    def binop(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+    def binop(self, node: ast.BinOp, depth: int) -> _Term:
+        # A chain a + b - c + ... (or a * b / c ...) is a left-leaning tree as deep as it is
+        # long; fold it iteratively so that long sums count as one level of nesting.
+        chain: list[ast.BinOp] = []
+        current: ast.AST = node
+        group = _chain_group(node.op)
+        while (
+            isinstance(current, ast.BinOp)
+            and group is not None
+            and _chain_group(current.op) == group
+        ):
+            chain.append(current)
+            current = current.left
+        if not chain:
+            chain, current = [node], node.left
+        result = self.build(current, depth + 1)
+        for link in reversed(chain):
+            result = self.apply(link, result, self.build(link.right, depth + 1))
+        return result
+
+    def apply(self, node: ast.BinOp, left: _Term, right: _Term) -> _Term:
         op_type = type(node.op)
         if op_type in _OPERATOR_WORDS:
             word = _OPERATOR_WORDS[op_type]
             raise self.fail(f"operator {word} is not supported", node)
-        left = self.build(node.left, depth + 1)
-        right = self.build(node.right, depth + 1)
         if op_type is ast.Pow:
             return self.power(left, right, node)
-        if op_type is ast.Div and right == 0:
+        if op_type is ast.Div and right.expr == 0:
             raise self.fail("division by zero", node.right)
-        result = _OPERATORS[op_type](left, right)
-        self.check_size(result, node)
-        return result
+        value = None
+        if left.value is not None and right.value is not None:
+            value = self.checked(lambda: _OPERATORS[op_type](left.value, right.value), node)
+        result = _OPERATORS[op_type](left.expr, right.expr)
+        self.check_defined(result, node)
+        return _Term(result, value)
 
-    def power(self, base: sympy.Expr, exponent: sympy.Expr, node: ast.BinOp) -> sympy.Expr:
-        if exponent.is_Number:
-            if abs(float(exponent)) > MAX_EXPONENT:
+    def power(self, base: _Term, exponent: _Term, node: ast.BinOp) -> _Term:
+        if exponent.value is not None:
+            if abs(exponent.value) > MAX_EXPONENT:
                 raise self.fail(
-                    f"constant exponent {exponent} is too large (at most {MAX_EXPONENT})",
+                    f"constant exponent {exponent.expr} is too large (at most {MAX_EXPONENT})",
                     node.right,
                 )
-            if base == 0 and exponent.is_negative:
+            if base.expr == 0 and exponent.value < 0:
                 raise self.fail("zero raised to a negative power", node)
-            if base.is_Number and base != 0:
-                log10 = float(abs(exponent)) * math.log10(abs(float(base)))
-                if log10 > MAX_CONSTANT_LOG10:
-                    raise self.fail("constant is too large", node)
-        result = base**exponent
-        self.check_size(result, node)
-        return result
+        value = None
+        if base.value is not None and exponent.value is not None:
+            value = self.checked(lambda: base.value**exponent.value, node)
+        result = base.expr**exponent.expr
+        self.check_defined(result, node)
+        return _Term(result, value)
 
-    def check_size(self, value: sympy.Expr, node: ast.AST) -> None:
-        if value.is_Number and value != 0:
-            magnitude = abs(float(value))
-            if not math.isfinite(magnitude) or math.log10(magnitude) > MAX_CONSTANT_LOG10:
-                raise self.fail("constant is too large", node)
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise self.fail("expression is undefined (division by zero)", node)
+    def checked(self, compute: Callable[[], float | complex], node: ast.AST) -> float:
+        """Evaluate a constant in plain floats; reject complex, undefined or huge values."""
+        try:
+            value = compute()
+        except ZeroDivisionError:
+            raise self.fail("division by zero", node) from None
+        except (OverflowError, ValueError):
+            raise self.fail("constant is too large or undefined", node) from None
+        if isinstance(value, complex):
+            raise self.fail("constant is not a real number", node)
+        if not math.isfinite(value) or abs(value) >= 10.0**MAX_CONSTANT_LOG10:
+            raise self.fail("constant is too large", node)
+        return float(value)
 
-    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+    def check_defined(self, value: sympy.Expr, node: ast.AST) -> None:
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
+            raise self.fail("expression is undefined there", node)
+
+    def call(self, node: ast.Call, depth: int) -> _Term:
         if not isinstance(node.func, ast.Name):
             raise self.fail("only plain function names may be called, e.g. sin(x)", node)
         name = node.func.id
@@ -255,10 +330,16 @@ class _Builder:
             if isinstance(arg, ast.Starred):
                 raise self.fail("'*' unpacking is not supported", arg)
             args.append(self.build(arg, depth + 1))
-        result = function.build(*args)
-        if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        value = None
+        if all(a.value is not None for a in args):
+            try:
+                value = self.checked(lambda: _FLOAT_FUNCTIONS[name](*(a.value for a in args)), node)
+            except ExpressionError:
+                raise self.fail(f"{name}() is undefined or too large there", node) from None
+        result = function.build(*(a.expr for a in args))
+        if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
             raise self.fail(f"{name}() is undefined there", node)
-        return result
+        return _Term(result, value)
 
     @staticmethod
     def describe_unsupported(node: ast.AST) -> str:
@@ -280,6 +361,15 @@ class _Builder:
             if isinstance(node, kind):
                 return message
         return f"'{type(node).__name__}' is not allowed in an expression"
+
+
+def _chain_group(op: ast.operator) -> int | None:
+    """Operators that chain left to right at one precedence level share a group."""
+    if isinstance(op, ast.Add | ast.Sub):
+        return 0
+    if isinstance(op, ast.Mult | ast.Div):
+        return 1
+    return None
 
 
 def _syntax_column(error: SyntaxError, origin: list[int]) -> int | None:
@@ -324,7 +414,9 @@ def parse_expression(
     if not isinstance(text, str):
         raise ExpressionError("the expression must be text")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_LENGTH} characters)")
+        raise ExpressionError(
+            f"expression is too long ({len(text)} > {MAX_LENGTH} characters)", MAX_LENGTH + 1
+        )
     stripped = text.strip()
     if not stripped:
         raise ExpressionError("the expression is empty")
@@ -354,7 +446,7 @@ def parse_expression(
     lead = len(python_text) - len(python_text.lstrip())
     builder = _Builder(names, origin[lead:])
     try:
-        return builder.build(tree.body)
+        return builder.build(tree.body).expr
     except ExpressionError:
         raise
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ArithmeticError):
@@ -378,7 +470,9 @@ def free_names(text: str) -> list[str]:
     Used to suggest variables for a typed expression. Raises ExpressionError on bad syntax.
     """
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_LENGTH} characters)")
+        raise ExpressionError(
+            f"expression is too long ({len(text)} > {MAX_LENGTH} characters)", MAX_LENGTH + 1
+        )
     _check_characters(text)
     _check_brackets(text)
     python_text, _ = _caret_to_power(text.replace("\n", " "))

@@ -1,0 +1,38 @@
+"""The core and the models never import Qt, pyqtgraph or OpenGL (checked two ways)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    done = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "broken" not in done.stdout.lower().replace("0 broken", "")
+
+
+def test_importing_core_and_models_loads_no_gui_module() -> None:
+    probe = (
+        "import importlib, pkgutil, sys\n"
+        "import saddlelab.core, saddlelab.models\n"
+        "names = []\n"
+        "for pkg in (saddlelab.core, saddlelab.models):\n"
+        "    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(info.name)\n"
+        "        names.append(info.name)\n"
+        "gui = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'pyqtgraph', 'OpenGL', 'shiboken6') or m.startswith('saddlelab.app'))\n"
+        "print(len(names), 'modules;', 'GUI:', gui)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    count = int(done.stdout.split()[0])
+    assert count >= 5  # expressions, surface, catalogue, analysis, critical at least
+    assert done.stdout.strip().endswith("GUI: []"), done.stdout
