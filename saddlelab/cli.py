@@ -114,8 +114,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_COORDINATE_OPTIONS = ("--at", "--start")
+
+
+def _join_negative_coordinates(argv: list[str]) -> list[str]:
+    """Let ``--at -1,2`` mean ``--at=-1,2``.
+
+    argparse takes a value that starts with '-' for an option unless it is a lone number, so a
+    point with a negative first coordinate would otherwise be refused.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        if arg in _COORDINATE_OPTIONS and len(following) > 1 and following[0] == "-":
+            if following[1].isdigit() or following[1] == ".":
+                out.append(f"{arg}={following}")
+                i += 2
+                continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _join_negative_coordinates(list(sys.argv[1:] if argv is None else argv))
     if not argv:
         from saddlelab.commands import window
 

@@ -198,3 +198,12 @@ def test_module_entry_point_reports_errors_with_status_2() -> None:
         done.stderr.startswith("saddlelab: error: bad expression")
         and "Traceback" not in done.stderr
     )
+
+
+def test_negative_first_coordinate_needs_no_equals_sign(capsys):
+    from saddlelab.cli import main
+
+    assert main(["analyze", "w1w2-mse", "--at", "-1,-1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["point"] == [-1.0, -1.0]
+    assert out["loss"] == 0.0

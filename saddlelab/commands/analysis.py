@@ -29,11 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
         help="gradient, Hessian, eigenvalues and classification at a point",
-        description="Second-order analysis at one point. Negative first coordinates: "
-        "write --at=-1,2.",
+        description="Second-order analysis at one point.",
     )
     add_surface_arguments(p)
-    p.add_argument("--at", required=True, help="the point, e.g. --at 0,0 (or --at=-1,2)")
+    p.add_argument("--at", required=True, help="the point, e.g. --at 0,0 or --at -1,2")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_analyze)
 
