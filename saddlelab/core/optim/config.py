@@ -1,0 +1,110 @@
+"""Run configuration and status values shared by single runs and batches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from .schedule import CONSTANT, Schedule
+from .specs import OptimizerError, get_spec, resolve_params
+
+
+class RunStatus(str, Enum):  # noqa: UP042 (the GUI relies on str + Enum)
+    READY = "ready"
+    RUNNING = "running"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+    STALLED = "stalled"
+    MAX_STEPS = "max_steps"
+
+    @property
+    def terminal(self) -> bool:
+        return self not in (RunStatus.READY, RunStatus.RUNNING)
+
+
+STATUS_BY_CODE = (
+    RunStatus.READY,
+    RunStatus.RUNNING,
+    RunStatus.CONVERGED,
+    RunStatus.DIVERGED,
+    RunStatus.STALLED,
+    RunStatus.MAX_STEPS,
+)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run besides the surface.
+
+    Tolerances (the run's status rules):
+    - ``gtol``: converged when the gradient norm is at most this (1e-6);
+    - ``stall_window``, ``stall_rtol``, ``stall_atol``: stalled when, over ``stall_window``
+      updates (1000), the loss went down by no more than ``stall_rtol * |loss| + stall_atol``
+      (1e-8, 1e-12); 0 switches the test off;
+    - ``diverge_margin``: diverged when a coordinate leaves its domain widened by this many
+      domain widths on each side (10), or when any value is non-finite.
+    ``seed`` selects the gradient noise (row i of a batch gets the noise of seed i's single run).
+    """
+
+    optimizer: str
+    params: dict[str, Any]
+    start: tuple[float, ...]
+    schedule: Schedule = CONSTANT
+    grad_noise: float = 0.0
+    clip_norm: float | None = None
+    seed: int = 0
+    max_steps: int = 100_000
+    gtol: float = 1e-6
+    stall_window: int = 1000
+    stall_rtol: float = 1e-8
+    stall_atol: float = 1e-12
+    diverge_margin: float = 10.0
+
+    def __post_init__(self) -> None:
+        get_spec(self.optimizer)
+        object.__setattr__(self, "params", resolve_params(self.optimizer, self.params))
+        start = tuple(float(v) for v in np.asarray(self.start, dtype=float).ravel())
+        if not all(math.isfinite(v) for v in start):
+            raise OptimizerError(f"the start point must be finite, got {start}")
+        object.__setattr__(self, "start", start)
+        if not isinstance(self.schedule, Schedule):
+            raise OptimizerError("schedule must be a Schedule (see parse_schedule)")
+        _check(self.grad_noise >= 0, f"grad_noise must be a number >= 0, got {self.grad_noise}")
+        if self.clip_norm is not None:
+            _check(self.clip_norm > 0, f"clip_norm must be a positive number, got {self.clip_norm}")
+        _check(int(self.seed) == self.seed and self.seed >= 0, "seed must be a whole number >= 0")
+        _check(int(self.max_steps) == self.max_steps and self.max_steps >= 0,
+               "max_steps must be a whole number >= 0")  # fmt: skip
+        _check(self.gtol >= 0 and self.stall_rtol >= 0 and self.stall_atol >= 0,
+               "tolerances must be numbers >= 0")  # fmt: skip
+        _check(int(self.stall_window) == self.stall_window and self.stall_window >= 0,
+               "stall_window must be a whole number >= 0")  # fmt: skip
+        _check(self.diverge_margin > 0, "diverge_margin must be positive")
+        object.__setattr__(self, "seed", int(self.seed))
+        object.__setattr__(self, "max_steps", int(self.max_steps))
+        object.__setattr__(self, "stall_window", int(self.stall_window))
+
+    @classmethod
+    def make(
+        cls, optimizer: str, start: Sequence[float], params: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> RunConfig:  # fmt: skip
+        """A config with defaults filled in from ``params`` overrides (typed or text)."""
+        return cls(optimizer, dict(params or {}), tuple(start), **options)
+
+    def with_changes(self, **changes: Any) -> RunConfig:
+        return replace(self, **changes)
+
+
+def _check(ok: bool, message: str) -> None:
+    try:
+        good = bool(ok) and not (isinstance(ok, float) and math.isnan(ok))
+    except (TypeError, ValueError):
+        good = False
+    if not good:
+        raise OptimizerError(message)

@@ -1,0 +1,273 @@
+"""Single runs and batches of runs: stepping, statuses, mid-run changes, trajectories.
+
+Runs are driven from a worker thread: ``step(n)`` runs ``n`` updates in one compiled call that
+releases the GIL, never prints, and returns only the new rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _formulas as K
+from .config import STATUS_BY_CODE, RunConfig, RunStatus
+from .engine import Engine
+from .schedule import Schedule
+from .specs import OptimizerError, resolve_params
+from .status import describe
+from .trajectory import Trajectory, TrajectoryBuffer
+
+BLOCK = 65_536
+"""Most updates per compiled call when recording (bounds the scratch rows)."""
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class StepChunk:
+    """The rows a ``step`` call added, and the status after it."""
+
+    step: np.ndarray
+    points: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    status: RunStatus
+    status_detail: str
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
+class Run:
+    """One optimizer run on one surface, resumable and deterministic for its seed."""
+
+    def __init__(self, surface, config: RunConfig) -> None:
+        self.surface = surface
+        self._engine = Engine(surface, [config])
+        self._start_buffer()
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def config(self) -> RunConfig:
+        return self._engine.configs[0]
+
+    @property
+    def steps(self) -> int:
+        return int(self._engine.T[0])
+
+    @property
+    def point(self) -> np.ndarray:
+        return self._engine.P[0].copy()
+
+    @property
+    def loss(self) -> float:
+        return float(self._engine.L[0])
+
+    @property
+    def grad_norm(self) -> float:
+        return float(self._engine.GN[0])
+
+    @property
+    def lr(self) -> float:
+        """Learning rate of the next update."""
+        return self._engine.lr_of(0)
+
+    @property
+    def done(self) -> bool:
+        return self.status.terminal
+
+    @property
+    def trajectory(self) -> Trajectory:
+        return self._buffer.snapshot()
+
+    @property
+    def events(self):
+        return tuple(self._buffer.events)
+
+    # -- stepping ---------------------------------------------------------------------------
+    def step(self, n: int = 1) -> StepChunk:
+        """Advance up to ``n`` updates (stopping at a terminal status); return the new rows."""
+        parts = self._advance(int(n), keep=True)
+        d = self.surface.ndim
+        if parts:
+            cat = [np.concatenate([p[k] for p in parts]) for k in range(5)]
+        else:
+            cat = [np.zeros(0, np.int64), np.zeros((0, d)), np.zeros(0), np.zeros(0), np.zeros(0)]
+        return StepChunk(*cat, status=self.status, status_detail=self.status_detail)
+
+    def advance(self, n: int) -> int:
+        """Like :meth:`step` without returning rows (long runs, the CLI); returns updates made."""
+        before = self.steps
+        self._advance(int(n), keep=False)
+        return self.steps - before
+
+    def _advance(self, n: int, keep: bool) -> list:
+        engine = self._engine
+        parts = []
+        if n <= 0 or self.done:
+            return parts
+        if self.status is RunStatus.READY:
+            self._set_status(RunStatus.RUNNING)
+        size = min(n, BLOCK)
+        d = self.surface.ndim
+        out = (np.empty((size, d)), np.empty(size), np.empty(size), np.empty(size))
+        remaining = n
+        while remaining > 0:
+            first = self.steps + 1
+            k = engine.advance(min(remaining, size), out)
+            if k:
+                rows = (np.arange(first, first + k, dtype=np.int64), out[0][:k].copy(),
+                        out[1][:k].copy(), out[2][:k].copy(), out[3][:k].copy())  # fmt: skip
+                self._buffer.append(*rows)
+                if keep:
+                    parts.append(rows)
+            remaining -= max(k, 1)
+            code = int(engine.ST[0])
+            if code != K.RUNNING:
+                self._set_status(STATUS_BY_CODE[code])
+                break
+        if self.status is RunStatus.RUNNING:
+            self.status_detail = describe(RunStatus.RUNNING, self)[0]
+        return parts
+
+    def _set_status(self, status: RunStatus) -> None:
+        self.status = status
+        self.status_detail, self.stall_kind = describe(status, self)
+        if status.terminal:
+            self._buffer.mark("status", f"{status.value}: {self.status_detail}")
+
+    # -- changes ----------------------------------------------------------------------------
+    def set_params(self, **hyper) -> None:
+        """Change hyper-parameters mid-run; moments, velocity and step count are kept."""
+        params = resolve_params(self.config.optimizer, {**self.config.params, **hyper})
+        self._engine.write_config(0, self.config.with_changes(params=params))
+        self._buffer.mark("params", ", ".join(f"{k}={v}" for k, v in hyper.items()))
+
+    def set_options(self, *, grad_noise=None, clip_norm=_UNSET, schedule=None) -> None:
+        """Change the gradient noise, clipping (None = off) or schedule mid-run."""
+        changes = {}
+        if grad_noise is not None:
+            changes["grad_noise"] = float(grad_noise)
+        if clip_norm is not _UNSET:
+            changes["clip_norm"] = None if clip_norm is None else float(clip_norm)
+        if schedule is not None:
+            if not isinstance(schedule, Schedule):
+                raise OptimizerError("schedule must be a Schedule (see parse_schedule)")
+            changes["schedule"] = schedule
+        if changes:
+            self._engine.write_config(0, self.config.with_changes(**changes))
+            detail = ", ".join(
+                f"{k}={v.spec() if isinstance(v, Schedule) else v}" for k, v in changes.items()
+            )
+            self._buffer.mark("options", detail)
+
+    def resume(self) -> bool:
+        """Clear a converged/stalled/max_steps status so stepping goes on (not after divergence).
+
+        After ``max_steps`` the limit grows by the configured ``max_steps`` again.
+        """
+        if self.status not in (RunStatus.CONVERGED, RunStatus.STALLED, RunStatus.MAX_STEPS):
+            return False
+        if self.status is RunStatus.MAX_STEPS:
+            limit = self.steps + max(self.config.max_steps, 1)
+            self._engine.write_config(0, self.config.with_changes(max_steps=limit))
+        self._engine.resume_rows([0])
+        self._set_status(RunStatus.RUNNING)
+        self._buffer.mark("status", "resumed")
+        return True
+
+    def reset(self, start: Sequence[float] | None = None) -> None:
+        """Back to step 0 (optionally from a new start), optimizer state and trajectory cleared."""
+        config = self.config
+        if start is not None:
+            config = config.with_changes(start=tuple(float(v) for v in start))
+            if len(config.start) != self.surface.ndim:
+                raise OptimizerError(f"the start point needs {self.surface.ndim} coordinates")
+        self._engine.write_config(0, config)
+        self._engine.reset_rows([0])
+        self._start_buffer()
+
+    def _start_buffer(self) -> None:
+        self._buffer = TrajectoryBuffer(self.surface.ndim)
+        engine = self._engine
+        self._buffer.append(
+            np.zeros(1, np.int64), engine.P[:1].copy(), engine.L[:1].copy(),
+            engine.GN[:1].copy(), np.array([self.lr]),
+        )  # fmt: skip
+        self._buffer.mark("start", f"start at ({', '.join(f'{v:g}' for v in self.point)})")
+        self.status = RunStatus.READY
+        self.status_detail, self.stall_kind = describe(RunStatus.READY, self)
+
+
+@dataclass(frozen=True)
+class RowState:
+    """One batch row, comparable with a single run."""
+
+    point: np.ndarray
+    loss: float
+    grad_norm: float
+    steps: int
+    status: RunStatus
+
+
+class Batch:
+    """N runs of one optimizer (different starts or hyper-parameters) stepped together."""
+
+    def __init__(self, surface, configs: Sequence[RunConfig]) -> None:
+        self.surface = surface
+        self._engine = Engine(surface, list(configs))
+
+    def __len__(self) -> int:
+        return len(self._engine.P)
+
+    @property
+    def configs(self) -> tuple[RunConfig, ...]:
+        return tuple(self._engine.configs)
+
+    def step(self, n: int = 1) -> np.ndarray:
+        """Advance every unfinished row by up to ``n`` updates; returns the status codes."""
+        if n > 0:
+            self._engine.advance(int(n))
+        return self.status_codes
+
+    @property
+    def points(self) -> np.ndarray:
+        return self._engine.P.copy()
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self._engine.L.copy()
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        return self._engine.GN.copy()
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._engine.T.copy()
+
+    @property
+    def status_codes(self) -> np.ndarray:
+        """Index into :data:`STATUS_BY_CODE` per row (ready, running, converged, ...)."""
+        return self._engine.ST.copy()
+
+    @property
+    def statuses(self) -> tuple[RunStatus, ...]:
+        return tuple(STATUS_BY_CODE[c] for c in self._engine.ST)
+
+    def run_row(self, i: int) -> RowState:
+        e = self._engine
+        return RowState(e.P[i].copy(), float(e.L[i]), float(e.GN[i]), int(e.T[i]),
+                        STATUS_BY_CODE[int(e.ST[i])])  # fmt: skip
+
+    def set_params(self, **hyper) -> None:
+        """Change hyper-parameters of every row, keeping optimizer state."""
+        for i, config in enumerate(self._engine.configs):
+            params = resolve_params(config.optimizer, {**config.params, **hyper})
+            self._engine.write_config(i, config.with_changes(params=params))
+
+    def reset(self) -> None:
+        self._engine.reset_rows(range(len(self)))
