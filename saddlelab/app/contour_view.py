@@ -1,0 +1,284 @@
+"""The 2-D contour view: filled colour map, iso-lines, trajectories and draggable starts.
+
+Click to move the selected run's start; drag any run's start marker; Shift+click to put the
+probe point somewhere (the analysis panels follow it); hover for coordinates and loss. Extra
+plot items (dashed Taylor contours, critical-point markers) go in with ``add_item``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from saddlelab.models.app_state import AppState
+from saddlelab.models.runs import RunModel
+
+from . import isolines
+from .colours import lut
+from .gl_axes import fmt
+from .gl_surface import CONTOUR_LEVELS
+from .redraw import RedrawThrottle
+from .scene_scale import SceneScale
+
+TRAJECTORY_WIDTH = 2.5
+DRAW_POINTS = 1500
+"""Most points drawn per trajectory (the newest 500 exactly, the older ones evenly thinned):
+wide lines cost Qt's raster engine per segment, and the view is only a few hundred pixels."""
+
+
+def thin_for_drawing(pts: np.ndarray, limit: int = DRAW_POINTS, recent: int = 500) -> np.ndarray:
+    """At most ``limit`` rows of ``pts``: the first, evenly spaced older ones, the newest."""
+    n = len(pts)
+    if n <= limit:
+        return pts
+    older = np.linspace(0, n - recent - 1, limit - recent).astype(int)
+    return pts[np.concatenate([older, np.arange(n - recent, n)])]
+
+
+class _RunGraphics:
+    def __init__(self, plot: pg.PlotItem, run: RunModel, on_moved) -> None:
+        self.line = pg.PlotDataItem(pen=pg.mkPen(run.colour, width=TRAJECTORY_WIDTH))
+        self.head = pg.ScatterPlotItem(size=13, brush=pg.mkBrush(run.colour), pen=pg.mkPen("k"))
+        self.start = pg.TargetItem(
+            pos=run.start[:2],
+            size=16,
+            movable=True,
+            pen=pg.mkPen(run.colour, width=2.5),
+            brush=pg.mkBrush(0, 0, 0, 0),
+        )
+        self.start.setToolTip("Start of this run: drag to move it")
+        self.start.sigPositionChangeFinished.connect(lambda item: on_moved(run, item.pos()))
+        self.line.setZValue(10)
+        self.head.setZValue(12)
+        self.start.setZValue(13)
+        for item in (self.line, self.head, self.start):
+            plot.addItem(item)
+
+    def remove(self, plot: pg.PlotItem) -> None:
+        for item in (self.line, self.head, self.start):
+            plot.removeItem(item)
+
+
+class ContourView(QtWidgets.QWidget):
+    """pyqtgraph plot of the loss over the first two variables (a slice for 3 variables)."""
+
+    def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.resolution = resolution
+        self.scale: SceneScale | None = None
+        self._graphics: dict[int, _RunGraphics] = {}
+        self._throttle = RedrawThrottle(self._redraw_run, 50, self)
+        self._build()
+        state.surface.changed.connect(self._on_surface_changed)
+        state.surface.slice_changed.connect(self._on_surface_changed)
+        state.view.log_height_changed.connect(self._on_surface_changed)
+        state.view.probe_changed.connect(self._on_probe_changed)
+        state.runs.added.connect(self._on_run_added)
+        state.runs.removed.connect(self._on_run_removed)
+        for run in state.runs:
+            self._on_run_added(run)
+        self.rebuild_surface()
+
+    def _build(self) -> None:
+        self.plot_widget = pg.PlotWidget(background=(20, 20, 24))
+        self.plot_widget.setMenuEnabled(False)
+        self.plot_widget.setToolTip(
+            "Contour view. Click: move the selected run's start · drag a ring: move that run's "
+            "start · Shift+click: probe a point · drag empty space: pan · wheel: zoom"
+        )
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot.hideButtons()
+        self.plot.showGrid(x=False, y=False)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image.setLookupTable(lut())
+        self.iso = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="pairs")
+        self.probe = pg.ScatterPlotItem(
+            size=22, symbol="+", pen=pg.mkPen("w", width=2.5), brush=pg.mkBrush("w")
+        )
+        self.image.setZValue(-10)
+        self.iso.setZValue(-5)
+        self.probe.setZValue(20)
+        for item in (self.image, self.iso, self.probe):
+            self.plot.addItem(item)
+        self.readout = QtWidgets.QLabel(" ")
+        self.readout.setToolTip("Coordinates and loss under the mouse pointer")
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.readout)
+        scene = self.plot_widget.scene()
+        scene.sigMouseClicked.connect(self._on_click)
+        scene.sigMouseMoved.connect(self._on_hover)
+
+    # -- public API --------
+    def add_item(self, item) -> None:
+        """Add an extra plot item in data coordinates (the first two variables)."""
+        self.plot.addItem(item)
+
+    def remove_item(self, item) -> None:
+        self.plot.removeItem(item)
+
+    def data_to_scene(self, x: float, y: float) -> QtCore.QPointF:
+        return self.plot.vb.mapViewToScene(QtCore.QPointF(x, y))
+
+    # -- surface --------
+    def rebuild_surface(self) -> None:
+        model = self.state.surface
+        surface = model.surface
+        xs, ys, values = model.grid(self.resolution)
+        self.scale = SceneScale(surface.domain, values, log=self.state.view.log_height)
+        u = self.scale.unit(values)
+        self.image.setImage(np.nan_to_num(u, nan=1.0), levels=(0.0, 1.0), autoLevels=False)
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.image.setRect(
+            QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
+        )
+        seg = isolines.segments(xs, ys, values, self.scale.levels(CONTOUR_LEVELS))
+        self.iso.setData(seg[:, 0], seg[:, 1], connect="pairs")
+        names = surface.variables
+        self.plot.setLabel("bottom", names[0])
+        self.plot.setLabel("left", names[1])
+        if surface.ndim == 3:
+            self.plot.setTitle(f"slice {names[2]} = {fmt(model.slice_value)} (projected)")
+        else:
+            self.plot.setTitle(None)
+        (x0, x1), (y0, y1) = surface.domain[0], surface.domain[1]
+        self.plot.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+        for run in self.state.runs:
+            self._draw_run(run)
+
+    def _on_surface_changed(self, *_) -> None:
+        self.rebuild_surface()
+
+    # -- runs --------
+    def _on_run_added(self, run: RunModel) -> None:
+        self._graphics[run.id] = _RunGraphics(self.plot, run, self._on_start_dragged)
+        run.data_changed.connect(self._mark_run)
+        run.appearance_changed.connect(self._on_appearance)
+        self._draw_run(run)
+
+    def _on_run_removed(self, run: RunModel) -> None:
+        run.data_changed.disconnect(self._mark_run)
+        run.appearance_changed.disconnect(self._on_appearance)
+        self._throttle.discard(run.id)
+        graphics = self._graphics.pop(run.id, None)
+        if graphics is not None:
+            graphics.remove(self.plot)
+
+    def _on_appearance(self, run: RunModel) -> None:
+        g = self._graphics.get(run.id)
+        if g is None:
+            return
+        g.line.setPen(pg.mkPen(run.colour, width=TRAJECTORY_WIDTH))
+        g.head.setBrush(pg.mkBrush(run.colour))
+        g.start.setPen(pg.mkPen(run.colour, width=2.5))
+        for item in (g.line, g.head, g.start):
+            item.setVisible(run.visible)
+        self._draw_run(run)
+
+    def _mark_run(self, run: RunModel) -> None:
+        # A restart (one row) shows at once: the start marker must follow a click or drag.
+        if len(run.trajectory) <= 1:
+            self._draw_run(run)
+        else:
+            self._throttle.mark(run.id)
+
+    def _redraw_run(self, run_id: int) -> None:
+        run = self.state.runs.by_id(run_id)
+        if run is not None:
+            self._draw_run(run)
+
+    def flush(self) -> None:
+        """Draw pending trajectory updates now."""
+        self._throttle.flush()
+
+    def _draw_run(self, run: RunModel) -> None:
+        g = self._graphics.get(run.id)
+        if g is None:
+            return
+        pts = run.trajectory.points
+        if len(pts):
+            pts = thin_for_drawing(pts)
+            pts = pts[np.isfinite(pts[:, :2]).all(axis=1)]
+        g.line.setData(pts[:, 0], pts[:, 1]) if len(pts) else g.line.setData([], [])
+        g.head.setData(pts[-1:, 0], pts[-1:, 1]) if len(pts) else g.head.setData([], [])
+        start = QtCore.QPointF(run.start[0], run.start[1])
+        if g.start.pos() != start:
+            g.start.blockSignals(True)
+            g.start.setPos(start)
+            g.start.blockSignals(False)
+
+    def _on_start_dragged(self, run: RunModel, pos) -> None:
+        self.state.runs.select(run)
+        xy = (self._round(pos.x(), 0), self._round(pos.y(), 1))
+        error = run.set_start(self.state.surface.full_point(xy, run.start))
+        if error:
+            self.readout.setText(error)
+
+    # -- mouse --------
+    def _view_point(self, scene_pos) -> tuple[float, float] | None:
+        """Data coordinates under a scene position, rounded to a thousandth of the domain."""
+        vb = self.plot.vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        return (self._round(p.x(), 0), self._round(p.y(), 1))
+
+    def _round(self, value: float, axis: int) -> float:
+        lo, hi = self.state.surface.surface.domain[axis]
+        step = 10.0 ** np.floor(np.log10((hi - lo) / 1000.0))
+        return float(np.round(value / step) * step)
+
+    def _on_click(self, event) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or event.isAccepted():
+            return
+        point = self._view_point(event.scenePos())
+        if point is None:
+            return
+        modifiers = event.modifiers()
+        if modifiers & QtCore.Qt.KeyboardModifier.ShiftModifier:
+            self.state.pick_probe(self.state.surface.full_point(point))
+            return
+        run = self.state.runs.selected
+        if run is None:
+            self.readout.setText("Add a run first (Runs panel), then click to place its start.")
+            return
+        run.set_start(self.state.surface.full_point(point, run.start))
+
+    def _on_hover(self, scene_pos) -> None:
+        point = self._view_point(scene_pos)
+        if point is None:
+            return
+        surface = self.state.surface
+        names = surface.surface.variables
+        loss = float(surface.plane_loss(np.array(point)))
+        text = f"{names[0]} = {fmt(point[0])}   {names[1]} = {fmt(point[1])}"
+        if surface.ndim == 3:
+            text += f"   ({names[2]} = {fmt(surface.slice_value)})"
+        text += f"   loss = {fmt(loss)}" if np.isfinite(loss) else "   loss undefined"
+        self.readout.setText(text)
+
+    def _on_probe_changed(self, point, source: str) -> None:
+        if point is None or source != "picked":
+            self.probe.setData([], [])
+        else:
+            self.probe.setData([point[0]], [point[1]])
+
+    def close_view(self) -> None:
+        s = self.state
+        s.surface.changed.disconnect(self._on_surface_changed)
+        s.surface.slice_changed.disconnect(self._on_surface_changed)
+        s.view.log_height_changed.disconnect(self._on_surface_changed)
+        s.view.probe_changed.disconnect(self._on_probe_changed)
+        s.runs.added.disconnect(self._on_run_added)
+        s.runs.removed.disconnect(self._on_run_removed)
+        self._throttle.flush()
+        for run in s.runs:
+            run.data_changed.disconnect(self._mark_run)
+            run.appearance_changed.disconnect(self._on_appearance)

@@ -1,0 +1,110 @@
+"""The loss surface in 3-D: a mesh coloured by loss, with optional grid and contour lines.
+
+``set_grid`` stores CPU arrays in the child items (which upload them in ``paint``); it runs
+only when the surface, the slice or the height scale changes, never per optimizer step.
+Lighting is baked into the vertex colours from the grid's own slopes, which is much cheaper
+than asking the mesh for normals and reads well under software OpenGL.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pyqtgraph.opengl as gl
+from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
+
+from . import isolines
+from .colours import rgba
+from .scene_scale import HEIGHT, SceneScale
+
+GRID_LINES = 12
+"""Grid lines per axis drawn on the surface."""
+CONTOUR_LEVELS = 14
+LIFT = 0.006
+"""Height of grid and contour lines above the mesh (world units), so they are not z-fighting."""
+LIGHT = np.array([0.35, -0.45, 0.82]) / np.linalg.norm([0.35, -0.45, 0.82])
+
+
+@cache
+def _faces(nx: int, ny: int) -> np.ndarray:
+    """Two triangles per grid cell, vertex index i * ny + j (cached per resolution)."""
+    i, j = np.meshgrid(np.arange(nx - 1), np.arange(ny - 1), indexing="ij")
+    a = (i * ny + j).ravel()
+    b, c, d = a + ny, a + ny + 1, a + 1
+    return np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.uint32)
+
+
+class GLLossSurface(GLGraphicsItem):
+    """Surface mesh plus grid-line and contour-line overlays (child items)."""
+
+    def __init__(self, parentItem=None) -> None:
+        super().__init__(parentItem=parentItem)
+        self.mesh = gl.GLMeshItem(
+            parentItem=self, smooth=True, computeNormals=False, shader=None, glOptions="opaque"
+        )
+        self.grid = gl.GLLinePlotItem(
+            parentItem=self, mode="lines", color=(1, 1, 1, 0.28), width=1, glOptions="translucent"
+        )
+        self.contours = gl.GLLinePlotItem(
+            parentItem=self,
+            mode="lines",
+            color=(1, 1, 1, 0.75),
+            width=1.5,
+            glOptions="translucent",
+            antialias=False,
+        )
+        self.levels = np.empty(0)
+
+    def set_grid(self, xs: np.ndarray, ys: np.ndarray, values: np.ndarray, scale: SceneScale):
+        """Rebuild the mesh and its overlays for loss ``values[i, j]`` at ``(xs[i], ys[j])``."""
+        nx, ny = values.shape
+        wx, wy = scale.wx(xs), scale.wy(ys)
+        u = scale.unit(values)
+        wz = np.where(np.isnan(u), HEIGHT, u * HEIGHT)
+        verts = np.empty((nx, ny, 3), dtype=np.float32)
+        verts[..., 0] = wx[:, None]
+        verts[..., 1] = wy[None, :]
+        verts[..., 2] = wz
+        colours = rgba(u)
+        colours[..., :3] = (colours[..., :3] * self._shade(wx, wy, wz)[..., None]).astype(np.uint8)
+        self.mesh.setMeshData(
+            vertexes=verts.reshape(-1, 3), faces=_faces(nx, ny), vertexColors=colours.reshape(-1, 4)
+        )
+        self.grid.setData(pos=self._grid_lines(verts))
+        self.levels = scale.levels(CONTOUR_LEVELS)
+        seg = isolines.segments(xs, ys, values, self.levels)
+        pos = np.empty((len(seg), 3), dtype=np.float32)
+        if len(seg):
+            pos[:, 0], pos[:, 1] = scale.wx(seg[:, 0]), scale.wy(seg[:, 1])
+            pos[:, 2] = scale.wz(seg[:, 2]) + LIFT
+        self.contours.setData(pos=pos)
+
+    @staticmethod
+    def _shade(wx: np.ndarray, wy: np.ndarray, wz: np.ndarray) -> np.ndarray:
+        """Lambert factor of a fixed light from the grid's slopes (ambient 0.5)."""
+        dzx, dzy = np.gradient(wz, wx, wy)
+        norm = np.sqrt(dzx**2 + dzy**2 + 1.0)
+        lam = (-dzx * LIGHT[0] - dzy * LIGHT[1] + LIGHT[2]) / norm
+        return (0.5 + 0.5 * np.clip(lam, 0.0, 1.0)).astype(np.float32)
+
+    @staticmethod
+    def _grid_lines(verts: np.ndarray) -> np.ndarray:
+        """Segments along GRID_LINES rows and columns of the mesh, lifted slightly."""
+        nx, ny, _ = verts.shape
+        rows = np.unique(np.linspace(0, nx - 1, GRID_LINES).round().astype(int))
+        cols = np.unique(np.linspace(0, ny - 1, GRID_LINES).round().astype(int))
+        parts = []
+        for line in [verts[r, :, :] for r in rows] + [verts[:, c, :] for c in cols]:
+            seg = np.empty((len(line) - 1, 2, 3), dtype=np.float32)
+            seg[:, 0], seg[:, 1] = line[:-1], line[1:]
+            parts.append(seg.reshape(-1, 3))
+        pos = np.concatenate(parts)
+        pos[:, 2] += LIFT
+        return pos
+
+    def set_show_grid(self, on: bool) -> None:
+        self.grid.setVisible(bool(on))
+
+    def set_show_contours(self, on: bool) -> None:
+        self.contours.setVisible(bool(on))

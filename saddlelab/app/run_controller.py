@@ -1,0 +1,109 @@
+"""Connects the application state to the stepping worker, in both directions.
+
+Model events become worker commands (surface, run resets, hyper-parameter and option changes,
+playback); worker batches are applied to the run models on the GUI thread, which then notify
+the views. This object owns the worker and stops it (sentinel + wait) in ``shutdown()``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from saddlelab.models.app_state import AppState
+from saddlelab.models.runs import RunModel
+
+from .worker import RESUMABLE, RunUpdate, StepWorker
+
+
+class RunController(QObject):
+    """Model <-> worker glue; lives on the GUI thread."""
+
+    batch_applied = Signal(int)
+    """Emitted after a worker batch was applied to the models (argument: rows appended)."""
+
+    def __init__(self, state: AppState, parent: QObject | None = None, start: bool = True) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.worker = StepWorker()
+        self._stopped = False
+        self.worker.batch_ready.connect(self._on_batch)
+        self.worker.set_surface(state.surface.surface)
+        self.worker.set_speed(state.playback.speed)
+        state.surface.changed.connect(self._on_surface_changed)
+        state.run_restarted.connect(self._on_run_restarted)
+        state.runs.added.connect(self._on_run_added)
+        state.runs.removed.connect(self._on_run_removed)
+        pb = state.playback
+        pb.playing_changed.connect(self._on_playing_changed)
+        pb.speed_changed.connect(self.worker.set_speed)
+        pb.step_requested.connect(self.worker.step)
+        pb.reset_requested.connect(state.reset_all)
+        for run in state.runs:
+            self._on_run_added(run)
+            self._on_run_restarted(run)
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the worker thread (the window does this once it is on screen, so numba's
+        first compilation does not delay the first frame)."""
+        if not self.worker.isRunning() and not self._stopped:
+            self.worker.start()
+
+    # -- model -> worker --------------------------------------------------------------------------
+    def _on_surface_changed(self, surface) -> None:
+        self.worker.set_surface(surface)
+
+    def _on_run_added(self, run: RunModel) -> None:
+        run.config_changed.connect(self._on_config_changed)
+
+    def _on_run_removed(self, run: RunModel) -> None:
+        run.config_changed.disconnect(self._on_config_changed)
+        self.worker.remove_run(run.id)
+
+    def _on_run_restarted(self, run: RunModel) -> None:
+        self.worker.reset_run(run.id, run.generation, run.config())
+
+    def _on_config_changed(self, run: RunModel, what: str) -> None:
+        if what == "params":
+            self.worker.set_params(run.id, run.params)
+        elif what == "options":
+            self.worker.set_options(
+                run.id, grad_noise=run.grad_noise, clip_norm=run.clip_norm, schedule=run.schedule
+            )
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.worker.set_playing(playing)
+        runs = list(self.state.runs)
+        if playing and all(r.done and r.status not in RESUMABLE for r in runs):
+            # Nothing can move (no runs, or all converged/diverged): do not pretend to play.
+            self.state.playback.set_playing(False)
+
+    # -- worker -> model --------------------------------------------------------------------------
+    def _on_batch(self, updates: list[RunUpdate]) -> None:
+        rows = 0
+        try:
+            runs = self.state.runs
+            for update in updates:
+                run = runs.by_id(update.run_id)
+                if run is None or not run.append_chunk(update, update.generation):
+                    continue
+                rows += len(update.step)
+                detail = update.status_detail
+                if update.error:
+                    detail = f"The engine stopped this run: {update.error}"
+                run.set_result_status(update.status, detail, update.stall_kind, update.done)
+                if len(update.step):
+                    run.data_changed.emit(run)
+            pb = self.state.playback
+            if pb.playing and len(runs) and all(r.done for r in runs):
+                pb.set_playing(False)
+        finally:
+            self.worker.acknowledge()
+        self.batch_applied.emit(rows)
+
+    def shutdown(self) -> None:
+        """Stop the worker thread and wait for it; safe to call twice."""
+        self._stopped = True
+        self.state.playback.set_playing(False)
+        self.worker.stop()

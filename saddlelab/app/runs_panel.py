@@ -1,0 +1,259 @@
+"""The runs panel: the list of runs with their status, playback controls and the run editor.
+
+Play/Pause (Space), Step (N), Reset (R); speed from 1 step/s to as fast as the engine goes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from saddlelab.models.app_state import AppState
+from saddlelab.models.runs import RunModel
+
+from .redraw import RedrawThrottle
+from .run_editor import RunEditor
+
+SPEED_STEPS = 40
+"""Slider positions 0..SPEED_STEPS-1 give 10**(pos/10) steps/s (1 to ~8000); the last is max."""
+STATUS_COLOURS = {
+    "ready": "#9aa0a6",
+    "running": "#8ecae6",
+    "converged": "#80ed99",
+    "diverged": "#ff6b6b",
+    "stalled": "#ffd166",
+    "max_steps": "#ffd166",
+    "error": "#ff6b6b",
+}
+
+
+def speed_for_position(pos: int) -> float:
+    return math.inf if pos >= SPEED_STEPS else 10 ** (pos / 10)
+
+
+def position_for_speed(speed: float) -> int:
+    if math.isinf(speed):
+        return SPEED_STEPS
+    return max(0, min(SPEED_STEPS - 1, round(10 * math.log10(max(speed, 1.0)))))
+
+
+def status_text(run: RunModel) -> str:
+    status = run.status.replace("_", " ")
+    if run.status == "stalled" and run.stall_kind:
+        status = f"stalled ({run.stall_kind})"
+    return f"{status} · step {run.steps}"
+
+
+class RunsPanel(QtWidgets.QWidget):
+    """Runs list, add/remove, playback and the editor of the selected run."""
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._throttle = RedrawThrottle(self._refresh_id, 100, self)
+        self.list = QtWidgets.QListWidget()
+        self.list.setToolTip("Runs: tick to show or hide; select one to edit it")
+        self.list.setMinimumHeight(70)
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.list.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum
+        )
+        self.list.currentRowChanged.connect(self._on_row_changed)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.add_button = self._button(
+            "Add run",
+            "Add a run (a copy of the selected run's settings with the next optimizer to compare)",
+            self.add_run,
+        )
+        self.remove_button = self._button("Remove", "Remove the selected run", self.remove_run)
+        self.play_button = self._button("Play", "Play / pause every run (Space)", self._on_play)
+        self.play_button.setCheckable(True)
+        self.step_button = self._button(
+            "Step", "One optimizer step of every run (N)", lambda: state.playback.step(1)
+        )
+        self.reset_button = self._button(
+            "Reset", "Put every run back at its start (R)", state.playback.reset
+        )
+        self.speed = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.speed.setRange(0, SPEED_STEPS)
+        self.speed.setToolTip("Steps per second, from 1 to as fast as possible (far right)")
+        self.speed.setValue(position_for_speed(state.playback.speed))
+        self.speed.valueChanged.connect(lambda p: state.playback.set_speed(speed_for_position(p)))
+        self.speed_label = QtWidgets.QLabel()
+        self.speed_label.setMinimumWidth(90)
+        self.speed_label.setToolTip("Current playback speed")
+        self.status = QtWidgets.QLabel()
+        self.status.setWordWrap(True)
+        self.status.setToolTip("What the selected run is doing")
+        self.editor = RunEditor()
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(self.editor)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+
+        row1 = QtWidgets.QHBoxLayout()
+        for b in (self.play_button, self.step_button, self.reset_button):
+            row1.addWidget(b)
+        row2 = QtWidgets.QHBoxLayout()
+        row2.addWidget(QtWidgets.QLabel("speed"))
+        row2.addWidget(self.speed, 1)
+        row2.addWidget(self.speed_label)
+        row3 = QtWidgets.QHBoxLayout()
+        row3.addWidget(self.add_button)
+        row3.addWidget(self.remove_button)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.list)
+        layout.addLayout(row3)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll, 1)
+
+        pb = state.playback
+        pb.playing_changed.connect(self._on_playing)
+        pb.speed_changed.connect(self._on_speed)
+        state.runs.added.connect(self._on_run_added)
+        state.runs.removed.connect(self._on_run_removed)
+        state.runs.selected_changed.connect(self._on_selected)
+        for run in state.runs:
+            self._on_run_added(run)
+        self._on_selected(state.runs.selected)
+        self._on_speed(pb.speed)
+        self._on_playing(pb.playing)
+
+    def _button(self, text: str, tip: str, slot) -> QtWidgets.QPushButton:
+        b = QtWidgets.QPushButton(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    # -- actions --------
+    def add_run(self) -> RunModel:
+        """Add a run like the selected one but with the next optimizer, to compare."""
+        names = ["sgd", "adam", "rmsprop", "adagrad", "saddle-free-newton", "newton", "gd-escape"]
+        selected = self.state.runs.selected
+        used = {r.optimizer for r in self.state.runs}
+        name = next((n for n in names if n not in used), "sgd")
+        overrides = {}
+        if selected is not None and "lr" in selected.overrides:
+            overrides["lr"] = selected.overrides["lr"]
+        try:
+            return self.state.add_run(name, overrides)
+        except ValueError:
+            return self.state.add_run(name)
+
+    def remove_run(self) -> None:
+        run = self.state.runs.selected
+        if run is not None:
+            self.state.runs.remove(run)
+
+    def _on_play(self, checked: bool) -> None:
+        self.state.playback.set_playing(checked)
+
+    # -- model -> widgets -------------------------------------------------------------------------
+    def _item(self, run: RunModel) -> QtWidgets.QListWidgetItem | None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(QtCore.Qt.ItemDataRole.UserRole) == run.id:
+                return item
+        return None
+
+    def _on_run_added(self, run: RunModel) -> None:
+        item = QtWidgets.QListWidgetItem()
+        item.setData(QtCore.Qt.ItemDataRole.UserRole, run.id)
+        item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+        self.list.blockSignals(True)
+        self.list.addItem(item)
+        self.list.blockSignals(False)
+        run.appearance_changed.connect(self._refresh)
+        run.status_changed.connect(self._refresh)
+        run.data_changed.connect(self._mark_run)
+        self._refresh(run)
+        self._fit_list()
+
+    def _on_run_removed(self, run: RunModel) -> None:
+        run.appearance_changed.disconnect(self._refresh)
+        run.status_changed.disconnect(self._refresh)
+        run.data_changed.disconnect(self._mark_run)
+        self._throttle.discard(run.id)
+        item = self._item(run)
+        if item is not None:
+            self.list.blockSignals(True)
+            self.list.takeItem(self.list.row(item))
+            self.list.blockSignals(False)
+        self._fit_list()
+
+    def _mark_run(self, run: RunModel) -> None:
+        self._throttle.mark(run.id)
+
+    def _refresh_id(self, run_id: int) -> None:
+        run = self.state.runs.by_id(run_id)
+        if run is not None:
+            self._refresh(run)
+
+    def _fit_list(self) -> None:
+        rows = max(self.list.count(), 2)
+        self.list.setMaximumHeight(min(rows, 5) * (self.list.fontMetrics().height() + 8) + 8)
+
+    def _refresh(self, run: RunModel) -> None:
+        item = self._item(run)
+        if item is None:
+            return
+        self.list.blockSignals(True)
+        pix = QtGui.QPixmap(14, 14)
+        pix.fill(QtGui.QColor(run.colour))
+        item.setIcon(QtGui.QIcon(pix))
+        item.setText(f"{run.title} — {status_text(run)}")
+        item.setToolTip(run.status_detail)
+        item.setCheckState(
+            QtCore.Qt.CheckState.Checked if run.visible else QtCore.Qt.CheckState.Unchecked
+        )
+        item.setForeground(QtGui.QColor(STATUS_COLOURS.get(run.status, "#e0e0e0")))
+        self.list.blockSignals(False)
+        if run is self.state.runs.selected:
+            self._show_status(run)
+
+    def _show_status(self, run: RunModel | None) -> None:
+        if run is None:
+            self.status.setText("No runs. Press 'Add run'.")
+            return
+        colour = STATUS_COLOURS.get(run.status, "#e0e0e0")
+        self.status.setText(
+            f"<span style='color:{colour}'><b>{status_text(run)}</b></span><br>{run.status_detail}"
+        )
+
+    def _on_item_changed(self, item: QtWidgets.QListWidgetItem) -> None:
+        run = self.state.runs.by_id(item.data(QtCore.Qt.ItemDataRole.UserRole))
+        if run is not None:
+            run.set_visible(item.checkState() == QtCore.Qt.CheckState.Checked)
+
+    def _on_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.state.runs):
+            self.state.runs.select(self.state.runs[row])
+
+    def _on_selected(self, run: RunModel | None) -> None:
+        if run is not None:
+            item = self._item(run)
+            if item is not None and self.list.currentItem() is not item:
+                self.list.setCurrentItem(item)
+        self.editor.set_run(run)
+        self._show_status(run)
+        self.remove_button.setEnabled(run is not None)
+
+    def _on_playing(self, playing: bool) -> None:
+        self.play_button.blockSignals(True)
+        self.play_button.setChecked(playing)
+        self.play_button.blockSignals(False)
+        self.play_button.setText("Pause" if playing else "Play")
+
+    def _on_speed(self, speed: float) -> None:
+        self.speed_label.setText("max steps/s" if math.isinf(speed) else f"{speed:.0f} steps/s")
+        pos = position_for_speed(speed)
+        if self.speed.value() != pos:
+            self.speed.blockSignals(True)
+            self.speed.setValue(pos)
+            self.speed.blockSignals(False)

@@ -1,0 +1,192 @@
+"""Choose the loss surface: the built-in catalogue, or a loss the user types.
+
+Each catalogue entry shows its formula and what it teaches. Choosing one re-meshes the views
+and puts every run back at the surface's suggested start. A typed loss is parsed by the core's
+whitelist parser (never evaluated); any problem is shown under the field it came from and the
+last good surface stays. For 3-variable surfaces a slider picks the slice the views show.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6 import QtCore, QtWidgets
+
+from saddlelab.core import catalogue
+from saddlelab.core.expressions import ExpressionError
+from saddlelab.core.surface import Surface
+from saddlelab.models.app_state import AppState
+
+SLICE_STEPS = 200
+ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
+
+
+def formula_html(text: str) -> str:
+    """A formula as rich text: powers as superscripts, products as centred dots."""
+    out = html.escape(text.replace("**", "^"))
+    out = re.sub(r"\^\s*(\([^()]*\)|-?[\w.]+)", r"<sup>\1</sup>", out)
+    return out.replace("*", "·").replace("-", "−")
+
+
+class SurfacePicker(QtWidgets.QWidget):
+    """Catalogue combo box, formula and lesson, typed-loss form, slice slider."""
+
+    surface_failed = QtCore.Signal(str)
+    """A surface could not be built; the message is also shown in the panel."""
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._entries = list(catalogue.entries())
+        self.combo = QtWidgets.QComboBox()
+        for e in self._entries:
+            self.combo.addItem(e.name, e.id)
+        self.combo.setToolTip("Built-in loss surfaces; each teaches one way training gets stuck")
+        self.combo.activated.connect(self._on_activated)
+        self.formula = QtWidgets.QLabel()
+        self.formula.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.formula.setToolTip("The loss of the current surface")
+        self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lesson = QtWidgets.QLabel()
+        self.lesson.setWordWrap(True)
+        self.lesson.setToolTip("What this surface teaches")
+        self.lesson.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+
+        self.slice_label = QtWidgets.QLabel()
+        self.slice_label.setWordWrap(True)
+        self.slice_label.setStyleSheet("color: #ffd166;")
+        self.slice_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slice_slider.setRange(0, SLICE_STEPS)
+        self.slice_slider.setToolTip(
+            "Value of the third variable: the 3-D and contour views show this 2-D slice of the "
+            "3-parameter loss; trajectories are projected onto it"
+        )
+        self.slice_slider.valueChanged.connect(self._on_slice_slider)
+
+        self.expr_edit = QtWidgets.QLineEdit()
+        self.expr_edit.setPlaceholderText("e.g. (1 - w1*w2)^2 or sin(x)*cos(y) + 0.1*(x^2 + y^2)")
+        self.expr_edit.setToolTip(
+            "Type a loss: numbers, variables, + - * / ^, parentheses, sin cos tan exp log sqrt "
+            "tanh sigmoid softplus abs …, pi, e. Press Enter to use it."
+        )
+        self.vars_edit = QtWidgets.QLineEdit("x, y")
+        self.vars_edit.setToolTip("The 2 or 3 variables of the typed loss, separated by commas")
+        self.domain_edit = QtWidgets.QLineEdit()
+        self.domain_edit.setPlaceholderText("x=-2:2, y=-2:2")
+        self.domain_edit.setToolTip("Range of each variable (default -2:2)")
+        self.apply_button = QtWidgets.QPushButton("Use typed loss")
+        self.apply_button.setToolTip(
+            "Parse the typed loss and show it (the last good one stays on error)"
+        )
+        self.apply_button.clicked.connect(self.apply_typed)
+        for edit in (self.expr_edit, self.vars_edit, self.domain_edit):
+            edit.returnPressed.connect(self.apply_typed)
+        self.error_label = QtWidgets.QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.hide()
+
+        typed = QtWidgets.QGroupBox("Type a loss")
+        form = QtWidgets.QFormLayout(typed)
+        form.setContentsMargins(6, 4, 6, 4)
+        form.addRow("L =", self.expr_edit)
+        form.addRow(self.error_label)
+        form.addRow("variables", self.vars_edit)
+        form.addRow("domain", self.domain_edit)
+        form.addRow(self.apply_button)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        heading = QtWidgets.QLabel("<b>What it teaches</b>")
+        layout.addWidget(heading)
+        layout.addWidget(self.lesson)
+        layout.addWidget(self.slice_label)
+        layout.addWidget(self.slice_slider)
+        layout.addWidget(typed)
+        layout.addStretch(1)
+        state.surface.changed.connect(self._show_surface)
+        state.surface.slice_changed.connect(self._show_slice)
+        self._show_surface(state.surface.surface)
+
+    # -- choosing --------
+    def choose(self, surface_id: str) -> bool:
+        """Switch to a built-in surface by id; False (and a message) if it cannot be built."""
+        try:
+            surface = catalogue.load(surface_id)
+        except (KeyError, ExpressionError, ValueError) as error:
+            self._fail(str(error))
+            return False
+        self.error_label.hide()
+        self.state.choose_surface(surface)
+        return True
+
+    def _on_activated(self, index: int) -> None:
+        surface_id = self.combo.itemData(index)
+        if surface_id and surface_id != self.state.surface.surface.id:
+            self.choose(surface_id)
+
+    def apply_typed(self) -> bool:
+        """Build the typed surface; on error show it under the field and keep the last one."""
+        text = self.expr_edit.text()
+        variables = [v.strip() for v in self.vars_edit.text().split(",") if v.strip()]
+        try:
+            surface = Surface.from_expression(
+                text,
+                variables,
+                self.domain_edit.text().strip() or None,
+                id="typed",
+                name="Typed loss",
+                description="A loss you typed.",
+            )
+        except ExpressionError as error:
+            self._fail(error.message, error.column)
+            return False
+        except (ValueError, TypeError, OverflowError) as error:
+            self._fail(str(error))
+            return False
+        self.error_label.hide()
+        self.state.choose_surface(surface)
+        return True
+
+    def _fail(self, message: str, column: int | None = None) -> None:
+        where = f" (column {column})" if column else ""
+        self.error_label.setText(f"{message}{where}. The last good surface is still shown.")
+        self.error_label.show()
+        if column:
+            self.expr_edit.setCursorPosition(max(column - 1, 0))
+        self.surface_failed.emit(message)
+
+    # -- showing --------
+    def _show_surface(self, surface: Surface) -> None:
+        index = self.combo.findData(surface.id)
+        if index < 0:
+            label = f"Typed: {surface.expression}"
+            index = self.combo.findData("typed")
+            if index < 0:
+                self.combo.addItem(label, "typed")
+                index = self.combo.count() - 1
+            else:
+                self.combo.setItemText(index, label)
+        self.combo.setCurrentIndex(index)
+        args = ", ".join(surface.variables)
+        formula = formula_html(surface.formula or surface.expression)
+        self.formula.setText(f"<span style='font-size:13pt'>L({args}) = <b>{formula}</b></span>")
+        self.lesson.setText(surface.description or "")
+        three = surface.ndim == 3
+        self.slice_label.setVisible(three)
+        self.slice_slider.setVisible(three)
+        if three:
+            self._show_slice(self.state.surface.slice_value)
+
+    def _show_slice(self, value: float) -> None:
+        lo, hi = self.state.surface.slice_range
+        pos = round((value - lo) / (hi - lo) * SLICE_STEPS) if hi > lo else 0
+        self.slice_slider.blockSignals(True)
+        self.slice_slider.setValue(pos)
+        self.slice_slider.blockSignals(False)
+        self.slice_label.setText(self.state.surface.slice_label())
+
+    def _on_slice_slider(self, pos: int) -> None:
+        lo, hi = self.state.surface.slice_range
+        self.state.surface.set_slice(lo + (hi - lo) * pos / SLICE_STEPS)

@@ -1,0 +1,299 @@
+"""The 3-D view: surface mesh, trajectories, axes and legend, with camera buttons.
+
+Subscribes to the state: a new surface, slice or height scale rebuilds the mesh (only then);
+new trajectory rows are appended to per-run caches of world points and handed to the
+trajectory item. Extra GL items (eigenvector arrows, a Taylor patch) go in with ``add_item``
+and can follow ``scale_changed`` to stay on the surface.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph.opengl as gl
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from saddlelab.models.app_state import AppState
+from saddlelab.models.runs import RunModel
+
+from .colour_legend import ColourLegend
+from .gl_axes import GLAxes
+from .gl_surface import GLLossSurface
+from .gl_trajectories import GLTrajectories
+from .redraw import RedrawThrottle
+from .scene_scale import HEIGHT, SceneScale
+
+TRAJECTORY_LIFT = 0.02
+"""How far above the surface trajectories are drawn (world units; the surface is 2 wide)."""
+CAMERA = {"distance": 3.6, "elevation": 28.0, "azimuth": -60.0}
+
+
+class _RunCache:
+    """World points of one run's trajectory, extended as rows arrive."""
+
+    def __init__(self) -> None:
+        self.key = None
+        self.rows = 0
+        self.world = np.empty((0, 3), dtype=np.float32)
+
+
+class View3D(QtWidgets.QWidget):
+    """Surface + trajectories in OpenGL; camera by mouse, buttons and keys (T, F, 0)."""
+
+    scale_changed = QtCore.Signal()
+    """The surface or height scale changed: items placed on the surface should re-lift."""
+
+    def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.resolution = resolution
+        self.scale: SceneScale | None = None
+        self._caches: dict[int, _RunCache] = {}
+        self._throttle = RedrawThrottle(self._redraw_run, 30, self)
+        self._build()
+        s = state.surface
+        s.changed.connect(self._on_surface_changed)
+        s.slice_changed.connect(self._on_slice_changed)
+        v = state.view
+        v.log_height_changed.connect(self._on_log_changed)
+        v.grid_lines_changed.connect(self.surface_item.set_show_grid)
+        v.contour_lines_changed.connect(self.surface_item.set_show_contours)
+        state.runs.added.connect(self._on_run_added)
+        state.runs.removed.connect(self._on_run_removed)
+        for run in state.runs:
+            self._on_run_added(run)
+        self.rebuild_surface()
+        self.reset_camera()
+
+    # -- layout --------
+    def _build(self) -> None:
+        self.gl = gl.GLViewWidget()
+        self.gl.setBackgroundColor(QtGui.QColor(20, 20, 24))
+        self.gl.setToolTip(
+            "3-D view. Drag: orbit · Ctrl/middle-drag: pan · wheel: zoom. "
+            "Keys: T top, F front, 0 reset view."
+        )
+        self.gl.setMinimumSize(300, 240)
+        self.surface_item = GLLossSurface()
+        self.trajectories = GLTrajectories()
+        self.axes = GLAxes()
+        for item in (self.surface_item, self.axes, self.trajectories):
+            self.gl.addItem(item)
+        self.legend = ColourLegend()
+
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.top_button = self._button("Top", "Look straight down (key T)", self.top_view)
+        self.front_button = self._button("Front", "Look from the front (key F)", self.front_view)
+        self.reset_button = self._button("Reset view", "Default camera (key 0)", self.reset_camera)
+        self.log_box = self._check(
+            "Log height",
+            self.state.view.log_height,
+            "Height and colour by log(loss − min): for surfaces whose "
+            "values span orders of magnitude (Rosenbrock, Beale)",
+            self.state.view.set_log_height,
+        )
+        self.grid_box = self._check(
+            "Grid",
+            self.state.view.grid_lines,
+            "Grid lines on the surface",
+            self.state.view.set_grid_lines,
+        )
+        self.contour_box = self._check(
+            "Contours",
+            self.state.view.contour_lines,
+            "Contour lines (equal loss) on the surface",
+            self.state.view.set_contour_lines,
+        )
+        for w in (self.top_button, self.front_button, self.reset_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        for w in (self.log_box, self.grid_box, self.contour_box):
+            bar.addWidget(w)
+        self.slice_note = QtWidgets.QLabel()
+        self.slice_note.setWordWrap(True)
+        self.slice_note.setStyleSheet("color: #ffd166;")
+        self.slice_note.setToolTip("3-parameter surfaces are shown as a 2-D slice")
+
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.gl, 1)
+        row.addWidget(self.legend)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(3)
+        layout.addLayout(bar)
+        layout.addWidget(self.slice_note)
+        layout.addLayout(row, 1)
+        for key, slot in (("T", self.top_view), ("F", self.front_view), ("0", self.reset_camera)):
+            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            shortcut.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    def _button(self, text: str, tip: str, slot) -> QtWidgets.QPushButton:
+        b = QtWidgets.QPushButton(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    def _check(self, text: str, on: bool, tip: str, slot) -> QtWidgets.QCheckBox:
+        c = QtWidgets.QCheckBox(text)
+        c.setChecked(on)
+        c.setToolTip(tip)
+        c.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        c.toggled.connect(slot)
+        return c
+
+    # -- public API for other panels --------
+    def add_item(self, item) -> None:
+        """Add an extra GL item (drawn in world coordinates; see ``world``)."""
+        self.gl.addItem(item)
+
+    def remove_item(self, item) -> None:
+        if item in self.gl.items:
+            self.gl.removeItem(item)
+
+    def world(self, xy: np.ndarray, lift: float = 0.0) -> np.ndarray:
+        """World coordinates of plane points (k, 2) on the surface (the slice for 3 variables)."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return self.scale.world(xy, self.state.surface.plane_loss(xy), lift)
+
+    # -- camera --------
+    def reset_camera(self) -> None:
+        self.gl.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.35), **CAMERA)
+
+    def top_view(self) -> None:
+        self.gl.setCameraPosition(
+            pos=QtGui.QVector3D(0, 0, 0), distance=3.3, elevation=90, azimuth=-90
+        )
+
+    def front_view(self) -> None:
+        self.gl.setCameraPosition(
+            pos=QtGui.QVector3D(0, 0, HEIGHT * 0.45), distance=3.6, elevation=4, azimuth=-90
+        )
+
+    # -- surface --------
+    def rebuild_surface(self) -> None:
+        """Re-mesh for the current surface, slice and height scale."""
+        model = self.state.surface
+        xs, ys, values = model.grid(self.resolution)
+        self.scale = SceneScale(model.surface.domain, values, log=self.state.view.log_height)
+        self.surface_item.set_grid(xs, ys, values, self.scale)
+        self.surface_item.set_show_grid(self.state.view.grid_lines)
+        self.surface_item.set_show_contours(self.state.view.contour_lines)
+        self.axes.set_axes(self.scale, model.surface.variables[:2])
+        self.legend.set_scale(self.scale)
+        self.slice_note.setText(model.slice_label())
+        self.slice_note.setVisible(model.ndim == 3)
+        for run in self.state.runs:
+            self._caches[run.id] = _RunCache()
+            self._draw_run(run)
+        self.scale_changed.emit()
+
+    def _on_surface_changed(self, surface) -> None:
+        self.rebuild_surface()
+
+    def _on_slice_changed(self, value: float) -> None:
+        self.rebuild_surface()
+
+    def _on_log_changed(self, on: bool) -> None:
+        if self.log_box.isChecked() != on:
+            self.log_box.setChecked(on)
+        self.rebuild_surface()
+
+    # -- runs --------
+    def _on_run_added(self, run: RunModel) -> None:
+        self._caches[run.id] = _RunCache()
+        run.data_changed.connect(self._mark_run)
+        run.appearance_changed.connect(self._on_appearance)
+        self._draw_run(run)
+        self._update_legend()
+
+    def _on_run_removed(self, run: RunModel) -> None:
+        run.data_changed.disconnect(self._mark_run)
+        run.appearance_changed.disconnect(self._on_appearance)
+        self._throttle.discard(run.id)
+        self._caches.pop(run.id, None)
+        self.trajectories.remove_run(run.id)
+        self._update_legend()
+
+    def _on_appearance(self, run: RunModel) -> None:
+        self._draw_run(run)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        self.legend.set_runs([(r.colour, r.title) for r in self.state.runs if r.visible])
+
+    def _mark_run(self, run: RunModel) -> None:
+        self._throttle.mark(run.id)
+
+    def _redraw_run(self, run_id: int) -> None:
+        run = self.state.runs.by_id(run_id)
+        if run is not None:
+            self._draw_run(run)
+
+    def flush(self) -> None:
+        """Draw pending trajectory updates now instead of at the next redraw tick."""
+        self._throttle.flush()
+
+    def _draw_run(self, run: RunModel) -> None:
+        if self.scale is None:
+            return
+        cache = self._caches.setdefault(run.id, _RunCache())
+        traj = run.trajectory
+        key = (run.generation, traj.epoch, id(self.scale))
+        if key != cache.key:
+            cache.key, cache.rows = key, 0
+            cache.world = np.empty((0, 3), dtype=np.float32)
+        n = len(traj)
+        if n > cache.rows:
+            cache.world = np.concatenate([cache.world, self._world_rows(run, cache.rows, n)])
+            cache.rows = n
+        self.trajectories.set_run(run.id, cache.world, run.colour, run.visible)
+
+    def _world_rows(self, run: RunModel, a: int, b: int) -> np.ndarray:
+        """World points of trajectory rows, lying on the drawn mesh (not under it).
+
+        Heights come from the mesh's own grid (bilinear), so a trajectory in a valley narrower
+        than the mesh spacing (Rosenbrock in log height) still shows on the surface; for 3
+        variables this is also the projection onto the slice.
+        """
+        xy = run.trajectory.points[a:b, :2]
+        out = self.scale.world(xy, np.zeros(len(xy)), 0.0)
+        out[:, 2] = self._mesh_height(xy) + TRAJECTORY_LIFT
+        return out
+
+    def _mesh_height(self, xy: np.ndarray) -> np.ndarray:
+        xs, ys, values = self.state.surface.grid(self.resolution)
+        u = self.scale.unit(values) * HEIGHT
+        u = np.where(np.isnan(u), HEIGHT, u)
+        finite = np.isfinite(xy).all(axis=1)
+        safe = np.where(finite[:, None], xy, 0.0)
+        fx = np.clip((safe[:, 0] - xs[0]) / (xs[1] - xs[0]), 0, len(xs) - 1.000001)
+        fy = np.clip((safe[:, 1] - ys[0]) / (ys[1] - ys[0]), 0, len(ys) - 1.000001)
+        i, j = np.floor(fx).astype(int), np.floor(fy).astype(int)
+        tx, ty = fx - i, fy - j
+        i1, j1 = np.minimum(i + 1, len(xs) - 1), np.minimum(j + 1, len(ys) - 1)
+        z = (
+            u[i, j] * (1 - tx) * (1 - ty)
+            + u[i1, j] * tx * (1 - ty)
+            + u[i, j1] * (1 - tx) * ty
+            + u[i1, j1] * tx * ty
+        )
+        return np.where(finite, z, np.nan)
+
+    def close_view(self) -> None:
+        """Disconnect from the state (the window calls this when it closes)."""
+        s, v = self.state.surface, self.state.view
+        s.changed.disconnect(self._on_surface_changed)
+        s.slice_changed.disconnect(self._on_slice_changed)
+        v.log_height_changed.disconnect(self._on_log_changed)
+        v.grid_lines_changed.disconnect(self.surface_item.set_show_grid)
+        v.contour_lines_changed.disconnect(self.surface_item.set_show_contours)
+        self.state.runs.added.disconnect(self._on_run_added)
+        self.state.runs.removed.disconnect(self._on_run_removed)
+        self._throttle.flush()
+        for run in self.state.runs:
+            run.data_changed.disconnect(self._mark_run)
+            run.appearance_changed.disconnect(self._on_appearance)

@@ -1,0 +1,344 @@
+"""The stepping thread: advances every active run with the optimizer engine.
+
+The GUI thread talks to the worker only through a command queue (thread-safe methods below that
+just enqueue). The worker owns the engine's ``Run`` objects, steps them in compiled chunks and
+hands merged results back through ``batch_ready``, at most about 60 times a second and only
+after the GUI acknowledged the previous batch, so a slow GUI never drowns in queued signals.
+It never touches a widget or a GL item. ``stop()`` enqueues a sentinel and waits, so the
+thread always ends before its owner is destroyed.
+
+Numba compiles an optimizer the first time it steps on a surface: that latency is spent here,
+never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from saddlelab.core.optim import Run, RunConfig
+
+EMIT_INTERVAL = 1.0 / 60.0
+"""Seconds between batches handed to the GUI (about 60 Hz)."""
+CALL_BUDGET = 0.004
+"""Target seconds of engine work per ``step(n)`` call at unlimited speed; short calls keep the
+GIL free often enough for the GUI thread."""
+MAX_CHUNK = 1 << 16
+RESUMABLE = ("stalled", "max_steps")
+BATCH_ROWS = 3000
+"""Most rows per run in one batch. When runs step faster than the GUI draws, pending rows are
+thinned here (the newest third kept exactly): the GUI keeps only a few thousand rows per run
+for drawing anyway, and an unbounded backlog would make each batch slower than the last."""
+
+
+def thin_rows(step, points, loss, grad, lr, limit: int = BATCH_ROWS):
+    """At most ``limit`` rows: evenly spaced older rows, then the newest ``limit // 3``."""
+    n = len(step)
+    if n <= limit:
+        return step, points, loss, grad, lr
+    recent = limit // 3
+    keep = np.concatenate(
+        [np.linspace(0, n - recent - 1, limit - recent).astype(int), np.arange(n - recent, n)]
+    )
+    return step[keep], points[keep], loss[keep], grad[keep], lr[keep]
+
+
+@dataclass
+class RunUpdate:
+    """New rows of one run since the last batch, and its status after them."""
+
+    run_id: int
+    generation: int
+    step: np.ndarray
+    points: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    status: str
+    status_detail: str
+    stall_kind: str | None
+    done: bool
+    error: str | None = None
+
+
+@dataclass
+class _Entry:
+    run: Run | None
+    generation: int
+    chunks: list
+    error: str | None = None
+    reported: bool = False
+
+
+@dataclass
+class _Rows:
+    """Pending rows already merged (same fields as the engine's StepChunk)."""
+
+    step: np.ndarray
+    points: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+
+
+_STOP = object()
+
+
+class StepWorker(QThread):
+    """Steps runs in the background; see the module docstring for the protocol."""
+
+    batch_ready = Signal(object)
+    """A list of RunUpdate."""
+    busy = Signal(str)
+    """A message while the engine prepares (compiles) a run, then "" when it is ready."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._consumed = threading.Event()
+        self._consumed.set()
+        self._surface = None
+        self._entries: dict[int, _Entry] = {}
+        self._playing = False
+        self._speed = 60.0
+        self._budget = 0.0
+        self._chunk = 64
+        self._single = 0
+
+    # -- GUI-thread API: every method only enqueues ----------------------------------------------
+    def set_surface(self, surface) -> None:
+        self._commands.put(("surface", surface))
+
+    def reset_run(self, run_id: int, generation: int, config: RunConfig) -> None:
+        """(Re)create a run from its configuration; older results of it are dropped."""
+        self._commands.put(("reset", run_id, generation, config))
+
+    def remove_run(self, run_id: int) -> None:
+        self._commands.put(("remove", run_id))
+
+    def set_params(self, run_id: int, params: dict) -> None:
+        self._commands.put(("params", run_id, dict(params)))
+
+    def set_options(self, run_id: int, **options) -> None:
+        self._commands.put(("options", run_id, options))
+
+    def set_playing(self, playing: bool) -> None:
+        self._commands.put(("playing", bool(playing)))
+
+    def set_speed(self, speed: float) -> None:
+        self._commands.put(("speed", float(speed)))
+
+    def step(self, n: int = 1) -> None:
+        self._commands.put(("step", int(n)))
+
+    def acknowledge(self) -> None:
+        """The GUI has applied the last batch; the next one may be sent."""
+        self._consumed.set()
+
+    def stop(self) -> None:
+        """Ask the thread to finish and wait for it (call before the owner is destroyed)."""
+        if self.isRunning():
+            self._commands.put((_STOP,))
+            self.wait()
+
+    # -- worker thread --------
+    def run(self) -> None:  # noqa: D401 - QThread entry point
+        last = time.perf_counter()
+        last_emit = 0.0
+        while True:
+            if not self._drain(self._timeout()):
+                break
+            now = time.perf_counter()
+            n = self._steps_due(now - last)
+            last = now
+            if n:
+                self._advance(n)
+            if self._has_news() and self._consumed.is_set():
+                if now - last_emit >= EMIT_INTERVAL or not self._stepping():
+                    self._emit()
+                    last_emit = time.perf_counter()
+
+    def _stepping(self) -> bool:
+        return (self._playing or self._single > 0) and any(
+            e.run is not None and not e.run.done and e.error is None for e in self._entries.values()
+        )
+
+    def _has_news(self) -> bool:
+        return any(e.chunks or (e.error and not e.reported) for e in self._entries.values())
+
+    def _timeout(self) -> float | None:
+        if self._stepping():
+            if self._single > 0 or math.isinf(self._speed):
+                return 0.0
+            return max(0.0, min(EMIT_INTERVAL, (1.0 - self._budget) / self._speed))
+        if self._has_news():
+            return EMIT_INTERVAL / 2
+        return None
+
+    def _drain(self, timeout: float | None) -> bool:
+        """Apply queued commands; False when asked to stop."""
+        try:
+            command = self._commands.get(timeout=timeout) if timeout != 0.0 else None
+        except queue.Empty:
+            command = None
+        while True:
+            if command is None:
+                try:
+                    command = self._commands.get_nowait()
+                except queue.Empty:
+                    return True
+            if command[0] is _STOP:
+                return False
+            self._apply(command)
+            command = None
+
+    def _apply(self, command: tuple) -> None:
+        kind = command[0]
+        if kind == "surface":
+            self._surface = command[1]
+            self._entries.clear()
+        elif kind == "reset":
+            _, run_id, generation, config = command
+            entry = _Entry(run=None, generation=generation, chunks=[])
+            self.busy.emit(f"Preparing {config.optimizer} for this surface (compiling)…")
+            try:
+                entry.run = Run(self._surface, config)
+            except Exception as error:  # engine refused the configuration
+                entry.error = str(error) or type(error).__name__
+            finally:
+                self.busy.emit("")
+            self._entries[run_id] = entry
+        elif kind == "remove":
+            self._entries.pop(command[1], None)
+        elif kind == "params":
+            self._call(command[1], "set_params", **command[2])
+        elif kind == "options":
+            self._call(command[1], "set_options", **command[2])
+        elif kind == "playing":
+            self._playing = command[1]
+            self._budget = 0.0
+            if self._playing:
+                for entry in self._entries.values():
+                    self._resume_if_paused(entry)
+        elif kind == "speed":
+            self._speed = max(1.0, command[1])
+            self._budget = min(self._budget, 1.0)
+        elif kind == "step":
+            self._single += command[1]
+
+    def _call(self, run_id: int, method: str, **kwargs) -> None:
+        entry = self._entries.get(run_id)
+        if entry is None or entry.run is None:
+            return
+        try:
+            getattr(entry.run, method)(**kwargs)
+            self._resume_if_paused(entry)
+        except Exception as error:
+            entry.error, entry.reported = str(error) or type(error).__name__, False
+
+    @staticmethod
+    def _resume_if_paused(entry: _Entry) -> None:
+        """A stalled run or one at its step limit continues when asked to (play, new setting)."""
+        run = entry.run
+        if run is None or entry.error is not None or not run.done:
+            return
+        if str(getattr(run.status, "value", run.status)) in RESUMABLE:
+            run.resume()
+
+    def _steps_due(self, elapsed: float) -> int:
+        if self._single > 0:
+            n, self._single = self._single, 0
+            return n
+        if not self._stepping():
+            return 0
+        if math.isinf(self._speed):
+            return self._chunk
+        self._budget = min(self._budget + elapsed * self._speed, 1.0 + 0.1 * self._speed)
+        n = int(self._budget)
+        self._budget -= n
+        return n
+
+    def _advance(self, n: int) -> None:
+        entries = [
+            e
+            for e in self._entries.values()
+            if e.run is not None and e.error is None and not e.run.done
+        ]
+        slowest = 0.0
+        for entry in entries:
+            t0 = time.perf_counter()
+            try:
+                entry.chunks.append(entry.run.step(n))
+                if sum(len(c.step) for c in entry.chunks) > 2 * BATCH_ROWS:
+                    entry.chunks = [_Rows(*self._concat(entry))]  # bound the backlog
+            except Exception as error:  # never let the engine kill the thread
+                entry.error, entry.reported = str(error) or type(error).__name__, False
+            slowest = max(slowest, time.perf_counter() - t0)
+        if math.isinf(self._speed) and entries and n == self._chunk:
+            # Size the next chunk so one call costs about CALL_BUDGET seconds.
+            if slowest < CALL_BUDGET / 2:
+                self._chunk = min(self._chunk * 2, MAX_CHUNK)
+            elif slowest > CALL_BUDGET * 1.5 and self._chunk > 1:
+                self._chunk //= 2
+
+    def _emit(self) -> None:
+        updates = []
+        for run_id, entry in self._entries.items():
+            if not entry.chunks and (entry.error is None or entry.reported):
+                continue
+            updates.append(self._merge(run_id, entry))
+            entry.chunks = []
+            entry.reported = True
+        if updates:
+            self._consumed.clear()
+            self.batch_ready.emit(updates)
+
+    @staticmethod
+    def _concat(entry: _Entry):
+        """All pending rows of a run as arrays, thinned to BATCH_ROWS."""
+        chunks = entry.chunks
+        d = len(entry.run.point)
+        cat = np.concatenate
+        return thin_rows(
+            cat([c.step for c in chunks]),
+            cat([np.reshape(c.points, (-1, d)) for c in chunks]),
+            cat([c.loss for c in chunks]),
+            cat([c.grad_norm for c in chunks]),
+            cat([c.lr for c in chunks]),
+        )
+
+    @classmethod
+    def _merge(cls, run_id: int, entry: _Entry) -> RunUpdate:
+        run = entry.run
+        d = len(run.point) if run is not None else 0
+        if entry.chunks:
+            step, points, loss, grad, lr = cls._concat(entry)
+        else:
+            step = np.empty(0, dtype=np.int64)
+            points = np.empty((0, max(d, 1)))
+            loss = grad = lr = np.empty(0)
+        if entry.error is not None:
+            status, detail, stall, done = "error", entry.error, None, True
+        else:
+            status = str(getattr(run.status, "value", run.status))
+            detail, stall, done = run.status_detail, run.stall_kind, bool(run.done)
+        return RunUpdate(
+            run_id,
+            entry.generation,
+            step,
+            points,
+            loss,
+            grad,
+            lr,
+            status,
+            detail,
+            stall,
+            done,
+            entry.error,
+        )

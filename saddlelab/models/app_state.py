@@ -1,0 +1,128 @@
+"""All application state in one Qt-free object, with the few rules that tie its parts together.
+
+- Choosing a surface resets every run to the surface's suggested start.
+- Any change to a run's optimizer, start or seed restarts its trajectory at row 0; changes to
+  hyper-parameters and options keep the trajectory (they take effect mid-run).
+- The probe point follows the selected run's current point unless the user picked one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from psygnal import Signal
+
+from saddlelab.core.surface import Surface
+
+from .playback import Playback
+from .run_list import RunList
+from .runs import RunModel
+from .surface_model import SurfaceModel
+from .view_settings import ViewSettings
+
+RESTARTING = ("optimizer", "start", "seed")
+
+
+class AppState:
+    """The surface, the runs, playback and view settings of one window."""
+
+    run_restarted = Signal(object)
+    """A run went back to row 0 (new optimizer, start, seed, surface or a reset): the engine
+    must rebuild it from ``run.config()``."""
+
+    def __init__(self, surface: Surface) -> None:
+        self.surface = SurfaceModel(surface)
+        self.runs = RunList()
+        self.playback = Playback()
+        self.view = ViewSettings()
+        self.runs.added.connect(self._on_run_added)
+        self.runs.removed.connect(self._on_run_removed)
+        self.runs.selected_changed.connect(self._on_selected_changed)
+
+    # -- surface ----------------------------------------------------------------------------------
+    def choose_surface(self, surface: Surface) -> None:
+        """Switch surface; every run restarts at the surface's suggested start."""
+        self.playback.set_playing(False)
+        self.surface.set_surface(surface)
+        start = surface.suggested_start()
+        selected = self.runs.selected
+        for run in self.runs:
+            if run.ndim == surface.ndim:
+                run.set_start(start)
+                continue
+            # Same optimizer and settings, new number of parameters.
+            twin = RunModel(surface.ndim, start, run.optimizer, run.overrides, colour=run.colour)
+            twin.schedule, twin.schedule_text = run.schedule, run.schedule_text
+            twin.grad_noise, twin.clip_norm, twin.seed = run.grad_noise, run.clip_norm, run.seed
+            self.runs.remove(run)
+            self.runs.add(twin, select=run is selected)
+        if self.view.probe_source == "picked" or self.runs.selected is None:
+            self.view.set_probe(None, "run")
+        self._follow_selected()
+
+    # -- runs -------------------------------------------------------------------------------------
+    def add_run(
+        self,
+        optimizer: str = "sgd",
+        overrides: dict | None = None,
+        start: Sequence[float] | None = None,
+        **options,
+    ) -> RunModel:
+        """Add a run (default start: the selected run's start, else the suggested one)."""
+        surface = self.surface.surface
+        if start is None:
+            selected = self.runs.selected
+            start = selected.start if selected is not None else surface.suggested_start()
+        run = RunModel(
+            surface.ndim, start, optimizer, overrides, colour=self.runs.next_colour(), **options
+        )
+        self.runs.add(run)
+        return run
+
+    def restart_run(self, run: RunModel) -> None:
+        """Clear the run's trajectory back to its start (row 0 computed exactly here)."""
+        surface = self.surface.surface
+        point = np.asarray(run.start, dtype=float)
+        loss = float(surface.loss(point))
+        grad_norm = float(np.linalg.norm(surface.gradient(point)))
+        run.restart(loss, grad_norm)
+        self.run_restarted.emit(run)
+
+    def reset_all(self) -> None:
+        for run in self.runs:
+            self.restart_run(run)
+
+    def _on_run_added(self, run: RunModel) -> None:
+        run.config_changed.connect(self._on_config_changed)
+        run.data_changed.connect(self._on_data_changed)
+        self.restart_run(run)
+
+    def _on_run_removed(self, run: RunModel) -> None:
+        run.config_changed.disconnect(self._on_config_changed)
+        run.data_changed.disconnect(self._on_data_changed)
+
+    def _on_config_changed(self, run: RunModel, what: str) -> None:
+        if what in RESTARTING:
+            self.restart_run(run)
+
+    # -- probe ------------------------------------------------------------------------------------
+    def _on_selected_changed(self, run: RunModel | None) -> None:
+        if self.view.probe_source == "run":
+            self._follow_selected()
+
+    def _on_data_changed(self, run: RunModel) -> None:
+        if run is self.runs.selected and self.view.probe_source == "run":
+            self._follow_selected()
+
+    def _follow_selected(self) -> None:
+        run = self.runs.selected
+        point = None if run is None else tuple(run.current_point)
+        self.view.set_probe(point, "run")
+
+    def follow_selected_run(self) -> None:
+        """Give the probe back to the selected run."""
+        self._follow_selected()
+
+    def pick_probe(self, point: Sequence[float]) -> None:
+        self.view.set_probe(point, "picked")

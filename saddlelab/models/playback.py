@@ -1,0 +1,68 @@
+"""Playback state: playing or paused, and the speed in optimizer steps per second."""
+
+from __future__ import annotations
+
+import math
+
+from psygnal import Signal
+
+MIN_SPEED = 1.0
+UNLIMITED = math.inf
+"""Speed meaning "as fast as the engine goes"."""
+
+
+class Playback:
+    """Whether runs are stepping and how fast; actions (step, reset) are signals too."""
+
+    playing_changed = Signal(bool)
+    speed_changed = Signal(float)
+    step_requested = Signal(int)
+    """Take this many steps of every unfinished run now (works while paused)."""
+    reset_requested = Signal()
+    """Put every run back at its start."""
+
+    def __init__(self, speed: float = 60.0) -> None:
+        self._playing = False
+        self._speed = self._clamp(speed)
+
+    @staticmethod
+    def _clamp(speed: float) -> float:
+        speed = float(speed)
+        if math.isnan(speed):
+            return MIN_SPEED
+        return max(MIN_SPEED, speed)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def unlimited(self) -> bool:
+        return math.isinf(self._speed)
+
+    def set_playing(self, playing: bool) -> None:
+        if bool(playing) != self._playing:
+            self._playing = bool(playing)
+            self.playing_changed.emit(self._playing)
+
+    def toggle(self) -> None:
+        self.set_playing(not self._playing)
+
+    def set_speed(self, speed: float) -> None:
+        speed = self._clamp(speed)
+        if speed != self._speed:
+            self._speed = speed
+            self.speed_changed.emit(speed)
+
+    def step(self, n: int = 1) -> None:
+        self.step_requested.emit(max(1, int(n)))
+
+    def reset(self) -> None:
+        self.reset_requested.emit()
+
+    def describe(self) -> str:
+        return "as fast as possible" if self.unlimited else f"{self._speed:g} steps/s"

@@ -1,0 +1,305 @@
+"""Optimizer runs as application state: configuration, colour, visibility, trajectory, status.
+
+A :class:`RunModel` is what the user edits (optimizer, hyper-parameters, schedule, noise,
+clipping, start, seed, colour). Every setter validates with the engine's own rules and returns
+an error message instead of raising, leaving the last good value in place. The trajectory is a
+:class:`TrajectoryBuffer` filled on the GUI thread from the worker's chunks; ``generation``
+counts resets so chunks computed before a reset are dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from psygnal import Signal
+
+from saddlelab.core.optim import (
+    OPTIMIZERS,
+    HyperParam,
+    OptimizerError,
+    RunConfig,
+    Schedule,
+    parse_schedule,
+    resolve_params,
+)
+
+from .trajectory_buffer import TrajectoryBuffer
+
+PALETTE = ("#ff7f0e", "#e6194b", "#f032e6", "#00c8ff", "#ffe119", "#3cb44b", "#ffffff", "#a0522d")
+"""Run colours: bright on the dark views and distinct from the viridis surface colours."""
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def parse_hyper_value(hp: HyperParam, text: str):
+    """Turn typed text into a value of ``hp``'s kind; ValueError with a one-line message."""
+    text = text.strip()
+    label = hp.name
+    if hp.kind == "bool":
+        low = text.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError(f"{label} must be true or false")
+    if hp.kind == "pair":
+        parts = [p for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
+        if len(parts) != 2:
+            raise ValueError(f"{label} needs two numbers, e.g. 0.9, 0.999")
+        return tuple(_number(p, label) for p in parts)
+    if hp.kind == "int":
+        value = _number(text, label)
+        if value != int(value):
+            raise ValueError(f"{label} must be a whole number")
+        return int(value)
+    return _number(text, label)
+
+
+def _number(text: str, label: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"{label} must be a number, not '{text.strip()}'") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{label} must be a finite number")
+    return value
+
+
+def format_hyper_value(value) -> str:
+    """Show a hyper-parameter value the way a user would type it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ", ".join(format_hyper_value(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class RunModel:
+    """One optimizer run: what the user configured and what the engine has computed so far."""
+
+    config_changed = Signal(object, str)
+    """(run, what): what is 'optimizer', 'params', 'options', 'start' or 'seed'."""
+    appearance_changed = Signal(object)
+    data_changed = Signal(object)
+    status_changed = Signal(object)
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self,
+        ndim: int,
+        start: Sequence[float],
+        optimizer: str = "sgd",
+        overrides: dict | None = None,
+        colour: str = PALETTE[0],
+        seed: int = 0,
+    ) -> None:
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer '{optimizer}'")
+        self.id = next(self._ids)
+        self.ndim = ndim
+        self.optimizer = optimizer
+        self.overrides: dict = dict(overrides or {})
+        self.params: dict = resolve_params(optimizer, self.overrides)
+        self.schedule: Schedule = parse_schedule("constant")
+        self.schedule_text = "constant"
+        self.grad_noise = 0.0
+        self.clip_norm: float | None = None
+        self.seed = int(seed)
+        self.max_steps = 100_000
+        """Steps before the run pauses with status max_steps (Play continues it)."""
+        self.start = tuple(float(s) for s in start)
+        self.colour = colour
+        self.visible = True
+        self.generation = 0
+        self.status = "ready"
+        self.status_detail = "Ready: press Play or N to take a step."
+        self.stall_kind: str | None = None
+        self.done = False
+        self.trajectory = TrajectoryBuffer(ndim)
+
+    # -- labels -----------------------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return OPTIMIZERS[self.optimizer].label
+
+    @property
+    def title(self) -> str:
+        """Short name for legends: optimizer and learning rate."""
+        lr = self.params.get("lr")
+        return f"{self.label} lr={lr:g}" if isinstance(lr, int | float) else self.label
+
+    def config(self) -> RunConfig:
+        """The engine's configuration of this run."""
+        return RunConfig(
+            optimizer=self.optimizer,
+            params=dict(self.params),
+            start=self.start,
+            schedule=self.schedule,
+            grad_noise=self.grad_noise,
+            clip_norm=self.clip_norm,
+            seed=self.seed,
+            max_steps=self.max_steps,
+        )
+
+    # -- validated setters: return None on success, else a message --------------------------------
+    def set_optimizer(self, name: str) -> str | None:
+        if name not in OPTIMIZERS:
+            return f"unknown optimizer '{name}'"
+        if name == self.optimizer:
+            return None
+        keep = {k: v for k, v in self.overrides.items() if k == "lr"}
+        self.optimizer = name
+        self.overrides = {}
+        self.params = resolve_params(name, {})
+        if keep:
+            try:
+                self.params = resolve_params(name, keep)
+                self.overrides = keep
+            except (OptimizerError, ValueError):
+                pass
+        self.config_changed.emit(self, "optimizer")
+        self.appearance_changed.emit(self)
+        return None
+
+    def set_param(self, name: str, text: str) -> str | None:
+        """Set one hyper-parameter from typed text; takes effect mid-run without a reset."""
+        spec = OPTIMIZERS[self.optimizer]
+        hp = next((h for h in spec.hyper if h.name == name), None)
+        if hp is None:
+            return f"{spec.label} has no parameter '{name}'"
+        try:
+            value = parse_hyper_value(hp, text)
+            overrides = {**self.overrides, name: value}
+            params = resolve_params(self.optimizer, overrides)
+        except (OptimizerError, ValueError) as error:
+            return str(error)
+        if params == self.params:
+            return None
+        self.overrides, self.params = overrides, params
+        self.config_changed.emit(self, "params")
+        if name == "lr":
+            self.appearance_changed.emit(self)
+        return None
+
+    def set_schedule(self, text: str) -> str | None:
+        try:
+            schedule = parse_schedule(text)
+        except (OptimizerError, ValueError) as error:
+            return str(error)
+        self.schedule, self.schedule_text = schedule, schedule.spec()
+        self.config_changed.emit(self, "options")
+        return None
+
+    def set_grad_noise(self, text: str) -> str | None:
+        try:
+            value = _number(text or "0", "gradient noise")
+        except ValueError as error:
+            return str(error)
+        if value < 0:
+            return "gradient noise is a standard deviation: it must be >= 0"
+        if value != self.grad_noise:
+            self.grad_noise = value
+            self.config_changed.emit(self, "options")
+        return None
+
+    def set_clip_norm(self, text: str) -> str | None:
+        if not text.strip() or text.strip().lower() in {"none", "off"}:
+            value = None
+        else:
+            try:
+                value = _number(text, "clip norm")
+            except ValueError as error:
+                return str(error)
+            if value <= 0:
+                return "clip norm must be > 0 (leave empty for no clipping)"
+        if value != self.clip_norm:
+            self.clip_norm = value
+            self.config_changed.emit(self, "options")
+        return None
+
+    def set_seed(self, text: str) -> str | None:
+        try:
+            value = _number(text, "seed")
+        except ValueError as error:
+            return str(error)
+        if value != int(value) or value < 0:
+            return "seed must be a whole number >= 0"
+        if int(value) != self.seed:
+            self.seed = int(value)
+            self.config_changed.emit(self, "seed")
+        return None
+
+    def set_start(self, point: Sequence[float]) -> str | None:
+        """Move the start point (a reset of this run): needs ``ndim`` finite numbers."""
+        try:
+            values = tuple(float(p) for p in point)
+        except (TypeError, ValueError):
+            return "the start point must be numbers"
+        if len(values) != self.ndim:
+            return f"the start point needs {self.ndim} coordinates, got {len(values)}"
+        if not all(math.isfinite(v) for v in values):
+            return "the start point must be finite numbers"
+        self.start = values
+        self.config_changed.emit(self, "start")
+        return None
+
+    def set_start_text(self, text: str) -> str | None:
+        parts = [p for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            return f"the start point must be {self.ndim} numbers separated by commas"
+        return self.set_start(values)
+
+    def set_colour(self, colour: str) -> None:
+        self.colour = colour
+        self.appearance_changed.emit(self)
+
+    def set_visible(self, visible: bool) -> None:
+        if visible != self.visible:
+            self.visible = bool(visible)
+            self.appearance_changed.emit(self)
+
+    # -- results ----------------------------------------------------------------------------------
+    def restart(self, loss: float, grad_norm: float) -> None:
+        """Clear the trajectory back to row 0 at the start (after any reset)."""
+        self.generation += 1
+        self.trajectory.clear()
+        lr = self.schedule.lr_at(float(self.params.get("lr", 0.0) or 0.0), 0)
+        self.trajectory.append([0], np.array([self.start]), [loss], [grad_norm], [lr])
+        self.done = False
+        self._set_status("ready", "Ready: press Play or N to take a step.", None)
+        self.data_changed.emit(self)
+
+    def append_chunk(self, chunk, generation: int) -> bool:
+        """Append a worker chunk if it belongs to the current generation."""
+        if generation != self.generation:
+            return False
+        self.trajectory.append(chunk.step, chunk.points, chunk.loss, chunk.grad_norm, chunk.lr)
+        return True
+
+    def set_result_status(self, status: str, detail: str, stall_kind: str | None, done: bool):
+        self.done = bool(done)
+        self._set_status(status, detail, stall_kind)
+
+    def _set_status(self, status: str, detail: str, stall_kind: str | None) -> None:
+        status = str(getattr(status, "value", status))
+        if (status, detail, stall_kind) != (self.status, self.status_detail, self.stall_kind):
+            self.status, self.status_detail, self.stall_kind = status, detail, stall_kind
+            self.status_changed.emit(self)
+
+    @property
+    def current_point(self) -> np.ndarray:
+        last = self.trajectory.last_point
+        return np.asarray(self.start, dtype=float) if last is None else last
+
+    @property
+    def steps(self) -> int:
+        return int(self.trajectory.step[-1]) if len(self.trajectory) else 0
