@@ -1,8 +1,9 @@
 """Optimizers, schedules and runs: the Qt-free optimizer engine.
 
 Update rules, names and defaults follow torch.optim (sgd, adagrad, rmsprop, adam, adamw) plus
-the lectures' newton, saddle-free-newton and gd-escape. Steps run in numba-compiled loops
-generated per surface from its sympy expressions (see :mod:`.codegen`).
+the lectures' newton, saddle-free-newton and gd-escape. Steps run in numba-compiled loops that
+call the surface's functions, printed from its sympy expressions (see :mod:`.codegen`); large
+batches run in per-surface batch kernels (see :mod:`._batch`).
 """
 
 from __future__ import annotations

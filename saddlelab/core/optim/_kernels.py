@@ -5,9 +5,12 @@ from the sympy trees; 2-variable surfaces ignore the third): the loss, the gradi
 and the Hessian's upper triangle (a 6-tuple). The loops therefore compile once per machine, not
 per surface, and a new surface only costs compiling its three small functions.
 
-One loop serves single runs (one row, recorded) and batches (N rows), so batch row i equals the
-single run with the same configuration by construction. Importing this module compiles the
-loops, or loads them from numba's cache: import it lazily.
+The loop serves single runs (one row, recorded) and small batches; large batches use the
+per-surface kernels of :mod:`._batch`. Both call the update code of :mod:`._updates`, so batch
+row i equals the single run with the same configuration. Importing this module compiles the
+loops, or loads them from numba's cache: import it lazily. numba's cache only watches this
+file: after editing :mod:`._updates` or :mod:`._formulas`, touch this file (or clear
+``__pycache__``) so the loops are recompiled.
 """
 
 from __future__ import annotations
@@ -43,16 +46,19 @@ from ._formulas import (
     I_SEED,
     I_STALL_WINDOW,
     MAX_STEPS,
-    NEWTON,
     RMSPROP,
     RUNNING,
-    SFN,
     SGD,
     STALLED,
-    gauss,
     schedule_lr,
-    sym_eig,
 )  # fmt: skip
+from ._updates import (
+    curvature_update,
+    diverged,
+    has_escape,
+    noisy_clipped,
+    step_scalars,
+)
 
 _f = types.float64
 F1, F2, F3 = _f[::1], _f[:, ::1], _f[:, :, ::1]
@@ -66,21 +72,6 @@ SURFACE_SIGNATURES = (FN_LOSS.signature, FN_GRAD.signature, FN_HESS.signature)
 
 def _jit(function):
     return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
-
-
-@_jit
-def _hessian(hess, p, H):
-    """Fill H (d x d) from the surface's 3-variable upper-triangle Hessian function."""
-    d = p.shape[0]
-    z = p[2] if d == 3 else 0.0
-    h = hess(p[0], p[1], z)
-    H[0, 0] = h[0]
-    H[0, 1] = H[1, 0] = h[1]
-    H[1, 1] = h[3]
-    if d == 3:
-        H[0, 2] = H[2, 0] = h[2]
-        H[1, 2] = H[2, 1] = h[4]
-        H[2, 2] = h[5]
 
 
 @_jit
@@ -101,37 +92,6 @@ def _loss(loss, p):
     return loss(p[0], p[1], p[2] if p.shape[0] == 3 else 0.0)
 
 
-@_jit
-def _curvature_step(hess, p, g, lr, damping, absolute, H, lam, U, W):
-    """Newton step p -= lr (H + damping I)^-1 g, or with |H| when ``absolute`` (saddle-free)."""
-    d = p.shape[0]
-    _hessian(hess, p, H)
-    sym_eig(H, lam, U, W)
-    for k in range(d):
-        proj = 0.0
-        for j in range(d):
-            proj += U[j, k] * g[j]
-        denom = (abs(lam[k]) if absolute else lam[k]) + damping
-        coef = proj / denom
-        for j in range(d):
-            W[k, j] = coef * U[j, k]
-    for j in range(d):
-        step = 0.0
-        for k in range(d):
-            step += W[k, j]
-        p[j] -= lr * step
-
-
-@_jit
-def _has_escape(hess, p, H, lam, U, W):
-    """Whether the Hessian at ``p`` has a clearly negative eigenvalue (eigen-data left in lam/U)."""
-    d = p.shape[0]
-    _hessian(hess, p, H)
-    sym_eig(H, lam, U, W)
-    scale = max(abs(lam[0]), abs(lam[d - 1]))
-    return lam[0] < -(1e-12 + 1e-8 * scale)
-
-
 @numba.njit(
     types.void(FN_GRAD, FN_LOSS, F2, F2, F1, F1), cache=True, nogil=True, error_model="numpy"
 )
@@ -140,19 +100,6 @@ def initialize(grad, loss, P, G, L, GN):
     for i in range(P.shape[0]):
         GN[i] = _gradient(grad, P[i], G[i])
         L[i] = _loss(loss, P[i])
-
-
-@_jit
-def _diverged(p, gi, gn, lo, hi, margin):
-    if not math.isfinite(gn):
-        return True
-    for j in range(p.shape[0]):
-        if not math.isfinite(p[j]):
-            return True
-        pad = margin * (hi[j] - lo[j])
-        if p[j] < lo[j] - pad or p[j] > hi[j] + pad:
-            return True
-    return False
 
 
 @numba.njit(
@@ -207,13 +154,10 @@ def advance(
             continue
         p = P[i]
         gi = G[i]
-        m1 = S[i, 0]
-        m2 = S[i, 1]
-        m3 = S[i, 2]
+        m1, m2, m3 = S[i, 0], S[i, 1], S[i, 2]
         hp1, hp2, hp3, hp4, hp5 = RF[i, 1], RF[i, 2], RF[i, 3], RF[i, 4], RF[i, 5]
-        noise = RF[i, F_NOISE]
-        clip = RF[i, F_CLIP]
         gtol = RF[i, F_GTOL]
+        perturbed = RF[i, F_NOISE] > 0.0 or RF[i, F_CLIP] > 0.0
         margin = RF[i, F_MARGIN]
         seed = RI[i, I_SEED]
         window = RI[i, I_STALL_WINDOW]
@@ -221,9 +165,9 @@ def advance(
         gn = GN[i]
         loss = L[i]
         if T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
-            if _diverged(p, gi, gn, lo, hi, margin) or not math.isfinite(loss):
+            if diverged(P, i, gn, lo, hi, margin) or not math.isfinite(loss):
                 ST[i] = DIVERGED
-            elif gn <= gtol and not (opt == GD_ESCAPE and _has_escape(hess, p, H, lam, U, W)):
+            elif gn <= gtol and not (opt == GD_ESCAPE and has_escape(hess, p, H, lam, U, W)):
                 ST[i] = CONVERGED
         for k in range(n):
             if ST[i] != RUNNING:
@@ -236,19 +180,16 @@ def advance(
                 RI[i, I_SCHEDULE], RF[i, 0], t, RF[i, F_STEP_SIZE], RF[i, F_GAMMA],
                 RF[i, F_T_MAX], RF[i, F_ETA_MIN], RF[i, F_WARMUP],
             )  # fmt: skip
-            for j in range(d):
-                g[j] = gi[j]
-                if noise > 0.0:
-                    g[j] += noise * gauss(seed, t, j)
-            if clip > 0.0:
-                total = 0.0
+            sa, sb = step_scalars(opt, lr, t, hp1, hp2)
+            if perturbed:
+                noisy_clipped(G, i, g, RF, seed, t)
+            else:
                 for j in range(d):
-                    total += g[j] * g[j]
-                coef = clip / (math.sqrt(total) + 1e-6)
-                if coef < 1.0:
-                    for j in range(d):
-                        g[j] *= coef
-            step = float(t + 1)
+                    g[j] = gi[j]
+            # the elementwise updates are written out here, on the row views held for the
+            # whole call: passing arrays to a helper per update costs reference counting that
+            # showed in single-run speed. Same operations as _updates / _batch (tests compare
+            # every optimizer bit for bit, and with torch).
             if opt == SGD:
                 for j in range(d):
                     if hp3 != 0.0:
@@ -266,77 +207,53 @@ def advance(
                 for j in range(d):
                     p[j] = p[j] + (-lr) * g[j]
             elif opt == ADAGRAD:
-                clr = lr / (1.0 + (step - 1.0) * hp1)
                 for j in range(d):
                     gj = g[j] + hp2 * p[j] if hp2 != 0.0 else g[j]
                     m1[j] = m1[j] + gj * gj
                     std = math.sqrt(m1[j]) + hp4
-                    p[j] = p[j] + ((-clr) * gj) / std
+                    p[j] = p[j] + ((-sa) * gj) / std
             elif opt == RMSPROP:
-                alpha, eps, wd, mom = hp1, hp2, hp3, hp4
                 for j in range(d):
-                    gj = g[j] + wd * p[j] if wd != 0.0 else g[j]
-                    m1[j] = m1[j] * alpha + ((1.0 - alpha) * gj) * gj
+                    gj = g[j] + hp3 * p[j] if hp3 != 0.0 else g[j]
+                    m1[j] = m1[j] * hp1 + ((1.0 - hp1) * gj) * gj
                     if hp5 != 0.0:
-                        w = 1.0 - alpha
+                        w = 1.0 - hp1
                         if w < 0.5:
                             m2[j] = m2[j] + w * (gj - m2[j])
                         else:
                             m2[j] = gj - (gj - m2[j]) * (1.0 - w)
-                        avg = math.sqrt(m1[j] + (-m2[j]) * m2[j]) + eps
+                        avg = math.sqrt(m1[j] + (-m2[j]) * m2[j]) + hp2
                     else:
-                        avg = math.sqrt(m1[j]) + eps
-                    if mom > 0.0:
-                        m3[j] = m3[j] * mom + gj / avg
+                        avg = math.sqrt(m1[j]) + hp2
+                    if hp4 > 0.0:
+                        m3[j] = m3[j] * hp4 + gj / avg
                         p[j] = p[j] + (-lr) * m3[j]
                     else:
                         p[j] = p[j] + ((-lr) * gj) / avg
             elif opt == ADAM or opt == ADAMW:
-                beta1, beta2, eps, wd = hp1, hp2, hp3, hp4
-                bc1 = 1.0 - beta1**step
-                bc2 = 1.0 - beta2**step
-                step_size = lr / bc1
-                bc2_sqrt = bc2**0.5
-                w = 1.0 - beta1
+                w = 1.0 - hp1
                 for j in range(d):
                     gj = g[j]
-                    if wd != 0.0:
+                    if hp4 != 0.0:
                         if opt == ADAMW:
-                            p[j] = p[j] * (1.0 - lr * wd)
+                            p[j] = p[j] * (1.0 - lr * hp4)
                         else:
-                            gj = gj + wd * p[j]
+                            gj = gj + hp4 * p[j]
                     if w < 0.5:
                         m1[j] = m1[j] + w * (gj - m1[j])
                     else:
                         m1[j] = gj - (gj - m1[j]) * (1.0 - w)
-                    m2[j] = m2[j] * beta2 + ((1.0 - beta2) * gj) * gj
+                    m2[j] = m2[j] * hp2 + ((1.0 - hp2) * gj) * gj
                     if hp5 != 0.0:
-                        m3[j] = max(m3[j], m2[j])
-                        denom = math.sqrt(m3[j]) / bc2_sqrt + eps
+                        v = m3[j]
+                        v = m2[j] if m2[j] > v else v  # max(m3, m2)
+                        m3[j] = v
+                        denom = math.sqrt(v) / sb + hp3
                     else:
-                        denom = math.sqrt(m2[j]) / bc2_sqrt + eps
-                    p[j] = p[j] + ((-step_size) * m1[j]) / denom
-            elif opt == NEWTON or opt == SFN:
-                _curvature_step(hess, p, g, lr, hp1, opt == SFN, H, lam, U, W)
-            else:  # GD_ESCAPE
-                total = 0.0
-                for j in range(d):
-                    total += g[j] * g[j]
-                if math.sqrt(total) < hp1 and _has_escape(hess, p, H, lam, U, W):
-                    dot = 0.0
-                    for j in range(d):
-                        dot += U[j, 0] * g[j]
-                    sign = -1.0 if dot > 0.0 else 1.0
-                    if dot == 0.0:
-                        for j in range(d):
-                            if U[j, 0] != 0.0:
-                                sign = 1.0 if U[j, 0] > 0.0 else -1.0
-                                break
-                    for j in range(d):
-                        p[j] = p[j] + sign * hp2 * U[j, 0]
-                else:
-                    for j in range(d):
-                        p[j] = p[j] - lr * g[j]
+                        denom = math.sqrt(m2[j]) / sb + hp3
+                    p[j] = p[j] + ((-sa) * m1[j]) / denom
+            else:
+                curvature_update(opt, hess, p, g, lr, hp1, hp2, H, lam, U, W)
             T[i] = t + 1
             gn = _gradient(grad, p, gi)
             if record or (window > 0 and T[i] - CKT[i] >= window):
@@ -348,9 +265,9 @@ def advance(
                 OG[k] = gn
                 OLR[k] = lr
                 recorded = k + 1
-            if _diverged(p, gi, gn, lo, hi, margin) or (record and not math.isfinite(loss)):
+            if diverged(P, i, gn, lo, hi, margin) or (record and not math.isfinite(loss)):
                 ST[i] = DIVERGED
-            elif gn <= gtol and not (opt == GD_ESCAPE and _has_escape(hess, p, H, lam, U, W)):
+            elif gn <= gtol and not (opt == GD_ESCAPE and has_escape(hess, p, H, lam, U, W)):
                 ST[i] = CONVERGED
             elif window > 0 and T[i] - CKT[i] >= window:
                 if abs(loss - CKL[i]) <= RF[i, F_STALL_RTOL] * abs(loss) + RF[i, F_STALL_ATOL]:

@@ -1,11 +1,15 @@
-"""Compile a surface and the optimizer loops into one numba module, cached on disk.
+"""Compile a surface's functions and its batch kernels into one numba module, cached on disk.
 
 The surface's loss, gradient and Hessian are printed from its *sympy trees* (never from user
 text) by sympy's Python code printer as scalar functions over ``math``, with common
 subexpressions eliminated, and compiled with ``numba.njit(nogil=True, cache=True)`` to the
-signatures the step loops of :mod:`._kernels` take as first-class functions. The module file is
-named by a hash of its text, so each surface compiles once per machine (a fraction of a second)
-and later sessions load the machine code from numba's cache.
+signatures the step loops of :mod:`._kernels` take as first-class functions. The module also
+defines one batch kernel per optimizer (``batch_adam``, ...: fixed wrapper text from
+:func:`._batch.wrapper_source` around :func:`._batch.body_for`, with this surface's functions
+inlined), each compiled lazily on a large batch's first step. The module file is named by a hash
+of its text, which includes a hash of the engine sources it compiles in, so each surface
+compiles once per machine (a fraction of a second; a few seconds more for a batch kernel) and
+later sessions load the machine code from numba's cache.
 
 Cache folder: ``$SADDLELAB_CACHE_DIR`` or ``$XDG_CACHE_HOME/saddlelab/kernels``
 (``~/.cache/saddlelab/kernels``); a temporary folder if neither is writable.
@@ -13,6 +17,7 @@ Cache folder: ``$SADDLELAB_CACHE_DIR`` or ``$XDG_CACHE_HOME/saddlelab/kernels``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -91,8 +96,25 @@ def surface_source(surface) -> str:
     )
 
 
+@functools.cache
+def _engine_digest() -> str:
+    """Hash of the engine code the generated module compiles in (numba's on-disk cache only
+    watches the generated file itself, so a changed engine must change the file's name)."""
+    here = Path(__file__).parent
+    files = ("_formulas.py", "_updates.py", "_batch.py")
+    text = "".join((here / f).read_text("utf-8") for f in files)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def module_source(surface) -> str:
-    return _HEADER + "\n\n" + surface_source(surface) + "\n" + _FOOTER
+    """The surface's functions, then its lazily compiled batch kernels (one per optimizer)."""
+    from ._batch import wrapper_source
+    from .specs import OPTIMIZERS
+
+    return (
+        _HEADER + f"# engine {_engine_digest()}\n\n" + surface_source(surface) + "\n" + _FOOTER
+        + wrapper_source(list(OPTIMIZERS), surface.ndim)
+    )  # fmt: skip
 
 
 def cache_dir() -> Path:

@@ -1,12 +1,20 @@
 """Row-wise state of one or many runs, stepped by the compiled kernels.
 
-Single runs are one row, batches are N rows: the same arrays and the same compiled loop, so
-batch row i and the single run with the same configuration agree to the last bit.
+Single runs are one row, batches are N rows, in the same arrays. Single runs and small batches
+step in the generic loop of :mod:`._kernels` (compiled once per machine). Batches of at least
+:data:`BATCH_KERNEL_MIN_ROWS` rows step in the surface's own batch kernel (:mod:`._batch`,
+compiled once per surface and optimizer, then loaded from disk), split into row ranges across
+a thread pool. Both run the same update code (:mod:`._updates`) with the same per-update
+scalars, so batch row i and the single run with the same configuration agree to the last bit
+(tested for every optimizer, with noise, clipping and schedules).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -14,6 +22,32 @@ from . import _formulas as K
 from .codegen import kernels_for
 from .config import RunConfig
 from .specs import OPTIMIZERS, OptimizerError, pack_params
+
+BATCH_KERNEL_MIN_ROWS = 1024
+"""Batches with at least this many rows use the per-surface batch kernel (compiled lazily on
+first use, then cached on disk); smaller ones, and single runs, use the generic loop."""
+ROWS_PER_THREAD = 8192
+"""Fewest rows worth a piece of their own when a batch is split across threads."""
+TABLE_ENTRIES = 1 << 20
+"""Bound on (groups x updates) per-update scalars computed ahead of one kernel call."""
+
+_POOL_LOCK = threading.Lock()
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def batch_threads() -> int:
+    """Threads a large batch is split across (the CPUs this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover (not Linux)
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool() -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(batch_threads(), thread_name_prefix="saddlelab-batch"))
+        return _POOL[0]
 
 
 class Engine:
@@ -52,6 +86,7 @@ class Engine:
         self.RF = np.zeros((n, K.N_RF))
         self.RI = np.zeros((n, K.N_RI), dtype=np.int64)
         self._scratch = (np.zeros((1, d)), np.zeros(1), np.zeros(1), np.zeros(1))
+        self._groups: tuple[np.ndarray, int] | None = None
         for i, config in enumerate(configs):
             self.write_config(i, config)
         self.reset_rows(range(n))
@@ -61,6 +96,7 @@ class Engine:
         if config.optimizer != self.spec.name:
             raise OptimizerError("a run cannot switch optimizer mid-run; reset with a new run")
         self.configs[i] = config
+        self._groups = None
         sched = config.schedule
         self.RF[i, :8] = pack_params(self.spec, config.params)
         self.RF[i, K.F_STEP_SIZE] = sched.step_size
@@ -85,6 +121,7 @@ class Engine:
             if self.spec.name == "adagrad":
                 self.S[i, 0] = self.configs[i].params["initial_accumulator_value"]
         idx = np.asarray(rows, dtype=np.int64)
+        self._groups = None
         self.T[idx] = 0
         self.FL[idx] = 0
         self.ST[idx] = K.READY
@@ -104,6 +141,7 @@ class Engine:
 
     def resume_rows(self, rows) -> None:
         idx = np.asarray(list(rows), dtype=np.int64)
+        self._groups = None
         self.ST[idx] = K.RUNNING
         self.FL[idx] |= K.FLAG_RESUMED
         self.CKT[idx] = self.T[idx]
@@ -116,6 +154,9 @@ class Engine:
         """
         self.ST[self.ST == K.READY] = K.RUNNING
         record = out is not None
+        if not record and len(self.P) >= BATCH_KERNEL_MIN_ROWS:
+            self._advance_batch(int(n))
+            return 0
         OP, OL, OG, OLR = out if record else self._scratch
         return int(
             self._loops.advance(
@@ -145,6 +186,66 @@ class Engine:
                 OLR,
             )  # fmt: skip
         )
+
+    def _regroup(self) -> tuple[np.ndarray, int]:
+        """Group rows by everything the per-update scalars depend on (see :mod:`._batch`)."""
+        key = np.concatenate(
+            [self.RF[:, : K.F_WARMUP + 1], self.RI[:, K.I_SCHEDULE, None], self.T[:, None]],
+            axis=1,
+            dtype=float,
+        )
+        if (key == key[0]).all():
+            gid, count = np.zeros(len(key), dtype=np.int64), 1
+        else:
+            gid = np.unique(key, axis=0, return_inverse=True)[1]
+            gid = np.ascontiguousarray(gid.ravel(), dtype=np.int64)
+            count = int(gid.max()) + 1
+        self._groups = (gid, count)
+        return self._groups
+
+    def _advance_batch(self, n: int) -> None:
+        """All rows together in the surface's batch kernel, split across threads by rows."""
+        from . import _batch
+
+        kernel = getattr(self.kernels, "batch_" + self.spec.name.replace("-", "_"))
+        gid, count = self._groups or self._regroup()
+        N = len(self.P)
+        # a few pieces per thread, taken in turn: a thread slowed by other processes on a shared
+        # machine then does fewer of them instead of holding up the call
+        threads = batch_threads()
+        parts = 1 if threads == 1 else max(1, min(4 * threads, N // ROWS_PER_THREAD))
+        chunk = max(1, min(n, TABLE_ENTRIES // count))
+        table = np.empty((count, chunk, _batch.N_TAB))
+        remaining = n
+        while remaining > 0 and (self.ST == K.RUNNING).any():
+            k = min(chunk, remaining)
+            args = (self.spec.code, self.RF, self.RI, self.T, self.ST)
+            if not _batch.fill_tables(*args, gid, count, 0, k, table):
+                gid, count = self._regroup()  # running rows of a group drifted apart
+                chunk = max(1, min(n, TABLE_ENTRIES // count))
+                table = np.empty((count, chunk, _batch.N_TAB))
+                continue
+
+            self._launch(kernel, k, gid, table, parts)
+            remaining -= k
+
+    def _launch(self, kernel, k: int, gid: np.ndarray, table: np.ndarray, parts: int) -> None:
+        """Run ``kernel`` on ``parts`` contiguous row ranges in the thread pool (the kernel
+        releases the GIL; each range is independent of the others)."""
+
+        def rows(a: int, b: int) -> None:
+            kernel(self.P[a:b], self.G[a:b], self.L[a:b], self.GN[a:b], self.S[a:b],
+                   self.T[a:b], self.FL[a:b], self.ST[a:b], self.CKL[a:b], self.CKT[a:b],
+                   self.RF[a:b], self.RI[a:b], self.lo, self.hi, k, gid[a:b], table)  # fmt: skip
+
+        N = len(self.P)
+        if parts == 1:
+            rows(0, N)
+            return
+        bounds = [N * j // parts for j in range(parts + 1)]
+        futures = [_pool().submit(rows, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+        for future in futures:
+            future.result()
 
     def lr_of(self, i: int) -> float:
         """Learning rate the next update of row ``i`` will use."""

@@ -136,13 +136,29 @@ def test_chunking_does_not_change_a_run(rosenbrock):
     np.testing.assert_array_equal(a.trajectory.points, b.trajectory.points)
 
 
-@pytest.mark.parametrize("name", ["sgd", "rmsprop", "adam", "saddle-free-newton", "gd-escape"])
-def test_batch_row_equals_single_run(rosenbrock, name):
+ALL_OPTIMIZERS = ["sgd", "adagrad", "rmsprop", "adam", "adamw", "newton", "saddle-free-newton",
+                  "gd-escape"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["loop", "kernel"])
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
+def test_batch_row_equals_single_run(rosenbrock, name, path, monkeypatch):
+    """Every optimizer, with noise, clipping and schedules, rows of different learning rates:
+    through the generic loop (small batches) and the per-surface batch kernel (large ones,
+    here forced for 8 rows split over 2 threads)."""
+    from saddlelab.core.optim import engine, parse_schedule
+
+    if path == "kernel":
+        monkeypatch.setattr(engine, "BATCH_KERNEL_MIN_ROWS", 1)
+        monkeypatch.setattr(engine, "ROWS_PER_THREAD", 2)
+    schedules = [parse_schedule(s) for s in ("constant", "warmup=5+cosine:T_max=60,eta_min=1e-5",
+                                             "step:step_size=7,gamma=0.5")]  # fmt: skip
     rng = np.random.default_rng(1)
     configs = [
-        RunConfig.make(name, rng.uniform(-1.5, 1.5, 2), {"lr": lr}, grad_noise=0.1, seed=i)
-        for i, lr in enumerate(rng.uniform(1e-4, 1e-3, 6))
-    ]
+        RunConfig.make(name, rng.uniform(-1.5, 1.5, 2), {"lr": lr}, grad_noise=0.1 * (i % 2),
+                       seed=i, clip_norm=5.0 if i % 3 == 0 else None, schedule=schedules[i % 3])
+        for i, lr in enumerate(rng.uniform(1e-4, 1e-3, 8))
+    ]  # fmt: skip
     batch = Batch(rosenbrock, configs)
     runs = [Run(rosenbrock, c) for c in configs]
     for _ in range(3):
@@ -152,6 +168,7 @@ def test_batch_row_equals_single_run(rosenbrock, name):
             row = batch.run_row(i)
             np.testing.assert_allclose(row.point, run.point, rtol=1e-12, atol=1e-12)
             assert row.steps == run.steps and row.status is run.status
+            assert row.grad_norm == pytest.approx(run.grad_norm, rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(batch.loss, [r.loss for r in runs], rtol=1e-12)
 
 
