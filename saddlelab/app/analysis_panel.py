@@ -1,0 +1,375 @@
+"""The analysis panel: the whole second-order story of the probe point, in large type.
+
+Loss, gradient, Hessian, eigenvalues with eigenvectors and what gradient descent does along
+each at the run's learning rate, the classification in a plain sentence, minimum ratio,
+condition number, η_opt and 2/λ_max, and the Taylor model written out with its numbers.
+
+Updates follow a running optimizer at 60 Hz, so every label is built once and an update only
+sets text (and only where the text changed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from saddlelab.core.advice import (
+    fmt,
+    fmt_vector,
+    format_taylor,
+    regime,
+    step_size_sentence,
+    taylor_terms,
+)
+
+from .second_order_style import (
+    BASE_POINT_SIZE,
+    CLASS_COLOURS,
+    CLASS_NAMES,
+    REGIME_COLOURS,
+    eigen_colour,
+)
+
+MAX_DIM = 3
+
+
+def _label(wrap: bool = False, rich: bool = False, selectable: bool = True) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel()
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText if rich else QtCore.Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    if selectable:
+        label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+_BRACKETS = {
+    1: ("[", "]"),
+    2: ("\u23a1\u23a3", "\u23a4\u23a6"),
+    3: ("\u23a1\u23a2\u23a3", "\u23a4\u23a5\u23a6"),
+}
+
+
+def hessian_html(h: np.ndarray) -> str:
+    """The Hessian as a bracketed rich-text matrix with right-aligned entries."""
+    h = np.atleast_2d(h)
+    n = h.shape[0]
+    left, right = _BRACKETS.get(n, ("[" * n, "]" * n))
+    rows = []
+    for i, row in enumerate(h):
+        cells = "".join(f"<td align='right'>&nbsp;&nbsp;{fmt(x)}</td>" for x in row)
+        rows.append(f"<tr><td>{left[i]}</td>{cells}<td>&nbsp;{right[i]}</td></tr>")
+    return "<table cellspacing='0' cellpadding='0'>" + "".join(rows) + "</table>"
+
+
+def _muted(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
+    """Grey caption text via the palette (a style sheet would drop the inherited font size)."""
+    palette = label.palette()
+    palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#9aa6b8"))
+    label.setPalette(palette)
+    return label
+
+
+class AnalysisPanel(QtWidgets.QWidget):
+    """Shows one PointAnalysis; :meth:`show_analysis` is cheap enough for every GUI frame."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, point_size: int = BASE_POINT_SIZE):
+        super().__init__(parent)
+        self.setObjectName("analysisPanel")
+        # A dark "blackboard" of its own: the colours of eigenvalues and classes are chosen to
+        # match the dark 3-D and contour views, and read best projected.
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        for role, colour in (
+            (QtGui.QPalette.ColorRole.Window, "#171b22"),
+            (QtGui.QPalette.ColorRole.Base, "#171b22"),
+            (QtGui.QPalette.ColorRole.WindowText, "#eef2f8"),
+            (QtGui.QPalette.ColorRole.Text, "#eef2f8"),
+        ):
+            palette.setColor(role, QtGui.QColor(colour))
+        self.setPalette(palette)
+        font = self.font()
+        font.setPointSize(point_size)
+        self.setFont(font)
+        self._texts: dict[int, str] = {}
+        self._analysis = None
+        self._lr: float | None = None
+        self._title_colour = ""
+
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
+
+        self.title = _label(wrap=True, selectable=False)
+        title_font = QtGui.QFont(font)
+        title_font.setPointSize(point_size + 4)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.source = _label(wrap=True, selectable=False)
+        _muted(self.source)
+        self.sentence = _label(wrap=True)
+        outer.addWidget(self.title)
+        outer.addWidget(self.source)
+        outer.addWidget(self.sentence)
+
+        grid = QtWidgets.QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        self._row = 0
+
+        def add(name: str, tip: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
+            head = _label(selectable=False)
+            head.setText(name)
+            head.setToolTip(tip)
+            _muted(head)
+            grid.addWidget(head, self._row, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+            widget.setWordWrap(True)
+            grid.addWidget(widget, self._row, 1)
+            self._row += 1
+            return widget
+
+        self.point = add("\u03b8", "The probe point being analysed", _label(wrap=True))
+        self.loss = add("L(\u03b8)", "The loss at the probe point", _label())
+        self.gradient = add("\u2207L", "Exact (symbolic) gradient", _label(wrap=True))
+        self.gradient_norm = add(
+            "\u2016\u2207L\u2016",
+            "Gradient norm, and whether it is below the critical tolerance",
+            _label(wrap=True),
+        )
+        hessian_head = _label(selectable=False)
+        hessian_head.setText("H")
+        hessian_head.setToolTip(
+            "Hessian: exact second derivatives H_ij = \u2202\u00b2L/\u2202\u03b8i\u2202\u03b8j"
+        )
+        _muted(hessian_head)
+        self.hessian = _label(rich=True)
+        hessian_head.setText("H (Hessian)")
+        grid.addWidget(hessian_head, self._row, 0, 1, 2)
+        grid.addWidget(self.hessian, self._row + 1, 0, 1, 2, QtCore.Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(grid)
+
+        eigen_box = QtWidgets.QGroupBox("Eigen-directions of H")
+        eigen_box.setToolTip(
+            "Each eigenvector u with eigenvalue \u03bb: the loss curves like \u00bd\u03bb s\u00b2 "
+            "along u. The last column is what plain gradient descent does along u at the run's "
+            "\u03b7, and the factor |1 \u2212 \u03b7\u03bb| by which it shrinks or grows "
+            "the distance per step."
+        )
+        self._eigen_grid = QtWidgets.QGridLayout(eigen_box)
+        self._eigen_grid.setHorizontalSpacing(8)
+        # Two lines per direction (narrow docks): eigenvector u, then GD's behaviour along it.
+        for col, text in enumerate(("\u03bb", "u \u00b7 GD at run's \u03b7")):
+            head = _label(selectable=False)
+            head.setText(text)
+            _muted(head)
+            self._eigen_grid.addWidget(head, 0, col)
+        self.eigenvalue_labels = [_label(rich=True) for _ in range(MAX_DIM)]
+        self.eigenvector_labels = [_label() for _ in range(MAX_DIM)]
+        self.regime_labels = [_label(rich=True) for _ in range(MAX_DIM)]
+        for i in range(MAX_DIM):
+            top = QtCore.Qt.AlignmentFlag.AlignTop
+            self._eigen_grid.addWidget(self.eigenvalue_labels[i], 2 * i + 1, 0, top)
+            self._eigen_grid.addWidget(self.eigenvector_labels[i], 2 * i + 1, 1)
+            self._eigen_grid.addWidget(self.regime_labels[i], 2 * i + 2, 0, 1, 2)
+        self._eigen_grid.setColumnStretch(1, 1)
+        self.tolerance = _label(wrap=True, selectable=False)
+        _muted(self.tolerance)
+        self._eigen_grid.addWidget(self.tolerance, 2 * MAX_DIM + 1, 0, 1, 2)
+        outer.addWidget(eigen_box)
+
+        grid2 = QtWidgets.QGridLayout()
+        grid2.setHorizontalSpacing(12)
+        self._row = 0
+
+        def add2(name: str, tip: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
+            head = _label(selectable=False)
+            head.setText(name)
+            head.setToolTip(tip)
+            _muted(head)
+            grid2.addWidget(head, self._row, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+            widget.setWordWrap(True)
+            grid2.addWidget(widget, self._row, 1)
+            self._row += 1
+            return widget
+
+        self.minimum_ratio = add2(
+            "min. ratio",
+            "Minimum ratio: positive eigenvalues / all eigenvalues (1 = a true minimum)",
+            _label(),
+        )
+        self.condition = add2(
+            "cond(H)",
+            "Condition number |\u03bb|_max / |\u03bb|_min: large means slow, zig-zagging descent",
+            _label(),
+        )
+        self.eta_opt = add2(
+            "\u03b7_opt", "1/\u03bb_max: the best step along the steepest direction", _label()
+        )
+        self.eta_max = add2(
+            "2\u03b7_opt",
+            "2/\u03bb_max: any larger step diverges along the steepest direction",
+            _label(),
+        )
+        self.lr = add2("run's \u03b7", "The selected run's current learning rate", _label())
+        outer.addLayout(grid2)
+        width = QtGui.QFontMetrics(font).horizontalAdvance("min. ratio") + 12
+        for g in (grid, grid2):
+            g.setColumnMinimumWidth(0, width)
+            g.setColumnStretch(1, 1)
+        self.step_story = _label(wrap=True)
+        outer.addWidget(self.step_story)
+
+        taylor_head = _label(selectable=False)
+        taylor_head.setText("Taylor model (2nd order) around \u03b8")
+        taylor_head.setWordWrap(True)
+        _muted(taylor_head)
+        outer.addWidget(taylor_head)
+        self.taylor = _label(wrap=True, rich=True)
+        taylor_font = QtGui.QFont(font)
+        taylor_font.setPointSize(point_size + 2)
+        self.taylor.setFont(taylor_font)
+        outer.addWidget(self.taylor)
+        outer.addStretch(1)
+        self.clear("No probe point yet: select a run or click in the contour view.")
+
+    # -- updating ---------------------------------------------------------------------------------
+    def _set(self, label: QtWidgets.QLabel, text: str) -> None:
+        """Set text only when it changed: re-laying out rich text is the expensive part."""
+        key = id(label)
+        if self._texts.get(key) != text:
+            self._texts[key] = text
+            label.setText(text)
+
+    def clear(self, message: str) -> None:
+        """Show a message instead of numbers (no probe point, or a point off the surface)."""
+        self._analysis = None
+        self._set(self.title, "No analysis")
+        self._set(self.sentence, message)
+        for label in (
+            self.point,
+            self.loss,
+            self.gradient,
+            self.gradient_norm,
+            self.hessian,
+            self.minimum_ratio,
+            self.condition,
+            self.eta_opt,
+            self.eta_max,
+            self.lr,
+            self.step_story,
+            self.taylor,
+            self.tolerance,
+            self.source,
+        ):
+            self._set(label, "")
+        for i in range(MAX_DIM):
+            for label in (
+                self.eigenvalue_labels[i],
+                self.eigenvector_labels[i],
+                self.regime_labels[i],
+            ):
+                self._set(label, "")
+
+    def set_source(self, text: str) -> None:
+        """Where the probe point comes from, e.g. "Run 1 (GD, lr 0.1), step 120"."""
+        self._set(self.source, text)
+
+    def set_learning_rate(self, lr: float | None) -> None:
+        """The selected run's current η: re-labels the per-direction behaviour."""
+        self._lr = None if lr is None else float(lr)
+        if self._analysis is not None:
+            self._show_step_sizes(self._analysis)
+
+    def analysis(self):
+        return self._analysis
+
+    def show_analysis(self, analysis, lr: float | None = ...) -> None:  # type: ignore[assignment]
+        """Display ``analysis`` (a core PointAnalysis); ``lr`` updates the run's η if given."""
+        if lr is not ...:
+            self._lr = None if lr is None else float(lr)
+        self._analysis = analysis
+        cls = analysis.classification
+        colour = CLASS_COLOURS.get(cls, "#ffffff")
+        self._set(self.title, CLASS_NAMES.get(cls, cls))
+        if self._title_colour != colour:
+            self._title_colour = colour
+            palette = self.title.palette()
+            palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor(colour))
+            self.title.setPalette(palette)
+        self._set(self.sentence, analysis.sentence())
+        self._set(self.point, fmt_vector(analysis.point, 4))
+        self._set(self.loss, fmt(analysis.loss, 6))
+        self._set(self.gradient, fmt_vector(analysis.gradient, 4))
+        verdict = "critical" if analysis.is_critical else "not critical"
+        self._set(
+            self.gradient_norm,
+            f"{fmt(analysis.gradient_norm, 4)}  "
+            f"({verdict}: tol. {fmt(analysis.grad_tolerance, 2)})",
+        )
+        self._set(self.hessian, hessian_html(analysis.hessian))
+
+        tol = float(analysis.eigen_tolerance)
+        lam = np.asarray(analysis.eigenvalues, dtype=float)
+        vecs = np.asarray(analysis.eigenvectors, dtype=float)
+        d = lam.size
+        for i in range(MAX_DIM):
+            visible = i < d
+            for label in (
+                self.eigenvalue_labels[i],
+                self.eigenvector_labels[i],
+                self.regime_labels[i],
+            ):
+                if label.isVisibleTo(self) != visible:
+                    label.setVisible(visible)
+            if visible:
+                c = eigen_colour(lam[i], tol)
+                self._set(self.eigenvalue_labels[i], f"<b style='color:{c}'>{fmt(lam[i])}</b>")
+                self._set(self.eigenvector_labels[i], fmt_vector(vecs[i], 3))
+        self._set(self.tolerance, f"\u03bb counts as 0 if |\u03bb| \u2264 {fmt(tol, 2)}")
+        positives = int(np.count_nonzero(lam > tol))
+        self._set(
+            self.minimum_ratio,
+            f"{fmt(analysis.minimum_ratio, 3)}  ({positives} of {d} \u03bb > 0)",
+        )
+        cond = analysis.condition_number
+        self._set(
+            self.condition, "undefined (an eigenvalue is zero)" if cond is None else fmt(cond, 4)
+        )
+        self._set(
+            self.eta_opt,
+            "none (no positive curvature)"
+            if analysis.eta_opt is None
+            else f"{fmt(analysis.eta_opt, 4)} = 1/\u03bb_max",
+        )
+        self._set(
+            self.eta_max,
+            "none"
+            if analysis.eta_max_stable is None
+            else f"{fmt(analysis.eta_max_stable, 4)} = 2/\u03bb_max",
+        )
+        self._show_step_sizes(analysis)
+        taylor = analysis.taylor
+        self._set(self.taylor, format_taylor(taylor_terms(taylor, analysis.variables), html=True))
+
+    def _show_step_sizes(self, analysis) -> None:
+        lr = self._lr
+        lam = np.asarray(analysis.eigenvalues, dtype=float)
+        tol = float(analysis.eigen_tolerance)
+        self._set(self.lr, "no run selected" if lr is None else fmt(lr, 4))
+        if lr is None:
+            regimes = ["" for _ in lam]
+        else:
+            try:
+                regimes = list(analysis.regimes(lr))
+            except (AttributeError, TypeError, ValueError):
+                regimes = [regime(lr, x, tol) for x in lam]
+        for i in range(min(lam.size, MAX_DIM)):
+            text = regimes[i]
+            if text:
+                factor = abs(1.0 - lr * lam[i])
+                colour = REGIME_COLOURS.get(text, "#ffffff")
+                text = (
+                    f"&nbsp;&nbsp;\u21b3 <span style='color:{colour}'><b>{text}</b></span>"
+                    f"<span style='color:#9aa6b8'> \u00d7{fmt(factor, 3)}</span>"
+                )
+            self._set(self.regime_labels[i], text)
+        self._set(self.step_story, step_size_sentence(lam, lr, tol))

@@ -1,0 +1,231 @@
+"""The critical-points panel: find them off the GUI thread, list them, probe or start a run.
+
+"Find critical points" runs the core finder on a :class:`CriticalSearch` thread with a
+progress bar and a Cancel button. The table lists class, point, loss, eigenvalues and minimum
+ratio, lowest loss first. Choosing a row asks for the probe to move there; "Start a run here"
+asks for a run starting just off the point (downhill along the escape direction of a saddle).
+The panel emits requests; the window decides what they change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from saddlelab.core.advice import fmt, fmt_vector, start_near
+
+from .critical_worker import CriticalSearch
+from .second_order_style import CLASS_COLOURS, CLASS_NAMES
+
+_ICONS: dict[str, QtGui.QIcon] = {}
+
+
+def class_icon(cls: str, size: int = 18) -> QtGui.QIcon:
+    """The marker of a class (colour and shape as in the views) as a table icon."""
+    if cls not in _ICONS:
+        pixmap = QtGui.QPixmap(size, size)
+        pixmap.fill(QtCore.Qt.GlobalColor.transparent)
+        painter = QtGui.QPainter(pixmap)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), 1.5))
+        painter.setBrush(QtGui.QColor(CLASS_COLOURS.get(cls, "#ffffff")))
+        m, s = 2.0, size - 4.0
+        if cls == "local_max":
+            painter.drawPolygon(
+                QtGui.QPolygonF(
+                    [
+                        QtCore.QPointF(size / 2, m),
+                        QtCore.QPointF(m + s, m + s),
+                        QtCore.QPointF(m, m + s),
+                    ]
+                )
+            )
+        elif cls == "saddle":
+            painter.setPen(QtGui.QPen(QtGui.QColor(CLASS_COLOURS["saddle"]), 4.0))
+            painter.drawLine(QtCore.QPointF(m + 1, m + 1), QtCore.QPointF(m + s - 1, m + s - 1))
+            painter.drawLine(QtCore.QPointF(m + 1, m + s - 1), QtCore.QPointF(m + s - 1, m + 1))
+        elif cls == "degenerate":
+            c = size / 2
+            painter.drawPolygon(
+                QtGui.QPolygonF(
+                    [
+                        QtCore.QPointF(c, m),
+                        QtCore.QPointF(m + s, c),
+                        QtCore.QPointF(c, m + s),
+                        QtCore.QPointF(m, c),
+                    ]
+                )
+            )
+        else:
+            painter.drawEllipse(QtCore.QRectF(m, m, s, s))
+        painter.end()
+        _ICONS[cls] = QtGui.QIcon(pixmap)
+    return _ICONS[cls]
+
+
+PLURALS = {
+    "local_min": ("local minimum", "local minima"),
+    "local_max": ("local maximum", "local maxima"),
+    "saddle": ("saddle point", "saddle points"),
+    "degenerate": ("degenerate point", "degenerate points"),
+}
+COLUMNS = ("Class", "Point", "Loss", "Eigenvalues", "Min. ratio")
+
+
+class CriticalPointsPanel(QtWidgets.QWidget):
+    """Table of critical points with a search action; emits probe and start requests."""
+
+    probeRequested = QtCore.Signal(object)  # noqa: N815
+    """A point (numpy array) to analyse."""
+    startRunRequested = QtCore.Signal(object)  # noqa: N815
+    """A start point for a new run, just off the chosen critical point."""
+    pointsChanged = QtCore.Signal(object)  # noqa: N815
+    """The new list of CriticalPoint (empty when cleared): markers follow it."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._surface = None
+        self._points: list = []
+        self.search = CriticalSearch(self)
+
+        self.find_button = QtWidgets.QPushButton("Find critical points")
+        self.find_button.setToolTip(
+            "Solve \u2207L = 0 from many starts (exact Hessian as Jacobian), classify every "
+            "point and mark it in both views"
+        )
+        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the search")
+        self.cancel_button.setEnabled(False)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        self.status = QtWidgets.QLabel("Not searched yet.")
+        self.status.setWordWrap(True)
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip("Choose a row to move the probe point there")
+        self.start_button = QtWidgets.QPushButton("Start a run here")
+        self.start_button.setObjectName("startRunHere")
+        self.start_button.setToolTip(
+            "Add a run starting just off the chosen point (downhill along the escape direction "
+            "for a saddle)"
+        )
+        self.start_button.setEnabled(False)
+
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.find_button)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.start_button)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+        self.progress.hide()  # shown while a search runs: the table keeps the room otherwise
+
+        self.find_button.clicked.connect(self.find)
+        self.cancel_button.clicked.connect(lambda: self.search.cancel())
+        self.search.progressed.connect(lambda f: self.progress.setValue(round(100 * f)))
+        self.search.finished.connect(self._on_found)
+        self.search.failed.connect(self._on_failed)
+        self.search.cancelled.connect(lambda: self.status.setText("Search cancelled."))
+        self.search.runningChanged.connect(self._on_running)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.start_button.clicked.connect(self._on_start)
+
+    # -- public -----------------------------------------------------------------------------------
+    def set_surface(self, surface) -> None:
+        """A new surface: cancel any search and clear the list (the points belong to the old)."""
+        self.search.cancel(emit=False)
+        self._surface = surface
+        self._set_points([])
+        self.status.setText("Not searched yet.")
+        self.progress.setValue(0)
+
+    def find(self) -> None:
+        if self._surface is None:
+            return
+        self.progress.setValue(0)
+        self.status.setText(f"Searching {self._surface.name}\u2026")
+        self.search.start(self._surface)
+
+    def points(self) -> list:
+        return list(self._points)
+
+    def close_threads(self) -> None:
+        """Cancel and join the search thread (the window calls this before closing)."""
+        self.search.stop()
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_running(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.find_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+
+    def _on_found(self, result) -> None:
+        self.progress.setValue(100)
+        self._set_points(list(result))
+        counts = result.counts()
+        order = ("local_min", "local_max", "saddle", "degenerate")
+        parts = [f"{counts[c]} {PLURALS[c][counts[c] > 1]}" for c in order if counts.get(c)]
+        text = f"Found {len(result)} critical point{'s' if len(result) != 1 else ''}"
+        text += (": " + ", ".join(parts) + ".") if parts else "."
+        if result.has_continuum:
+            text += " Some lie on a curve of critical points (sampled along it)."
+        if result.truncated:
+            text += " Only the lowest are listed."
+        self.status.setText(text)
+
+    def _set_points(self, points: list) -> None:
+        self._points = points
+        table = self.table
+        table.setSortingEnabled(False)
+        table.clearSelection()
+        table.setRowCount(len(points))
+        for row, cp in enumerate(points):
+            cls = cp.classification
+            name = CLASS_NAMES.get(cls, cls)
+            if not getattr(cp, "isolated", True):
+                name += " (on a curve)"
+            cells = (
+                name,
+                fmt_vector(cp.point, 4),
+                fmt(cp.loss, 5),
+                ", ".join(fmt(x, 4) for x in cp.eigenvalues),
+                fmt(cp.minimum_ratio, 3),
+            )
+            for col, text in enumerate(cells):
+                item = QtWidgets.QTableWidgetItem(text)
+                if col == 0:
+                    item.setIcon(class_icon(cls))
+                table.setItem(row, col, item)
+        table.resizeColumnsToContents()
+        self.start_button.setEnabled(False)
+        self.pointsChanged.emit(list(points))
+
+    def selected_point(self):
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self._points[rows[0].row()]
+
+    def _on_selection(self) -> None:
+        cp = self.selected_point()
+        self.start_button.setEnabled(cp is not None)
+        if cp is not None:
+            self.probeRequested.emit(np.array(cp.point, dtype=float))
+
+    def _on_start(self) -> None:
+        cp = self.selected_point()
+        if cp is None or self._surface is None:
+            return
+        self.startRunRequested.emit(start_near(self._surface, cp.analysis))

@@ -1,0 +1,119 @@
+"""Runs the critical-point finder on a QThread, with progress and cancel.
+
+The finder is pure numpy/scipy (saddlelab.core.critical); this thread only calls it and hands
+the result back through queued signals, so the GUI thread never waits and never touches data
+another thread is writing. A new search cancels the previous one first (stale jobs never land),
+and :meth:`CriticalSearch.stop` cancels and joins the thread before its owner is destroyed.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6 import QtCore
+
+from saddlelab.core.critical import find_critical_points
+
+
+class _FinderThread(QtCore.QThread):
+    """One search; emits at most ~100 progress updates."""
+
+    progressed = QtCore.Signal(float)
+    found = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+
+    def __init__(self, surface, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.surface = surface
+        self.cancel_event = threading.Event()
+        self._last = -1.0
+
+    def _progress(self, fraction: float) -> None:
+        if fraction - self._last >= 0.01 or fraction >= 1.0:
+            self._last = fraction
+            self.progressed.emit(float(fraction))
+
+    def run(self) -> None:
+        try:
+            result = find_critical_points(
+                self.surface, cancel=self.cancel_event.is_set, progress=self._progress
+            )
+        except Exception as error:  # the finder must never take the window down
+            self.failed.emit(f"The critical-point search failed: {error}")
+            return
+        self.found.emit(result)
+
+
+class CriticalSearch(QtCore.QObject):
+    """Owns at most one running search; results of cancelled searches are dropped."""
+
+    progressed = QtCore.Signal(float)
+    finished = QtCore.Signal(object)
+    """A CriticalPointResult (never from a cancelled search)."""
+    failed = QtCore.Signal(str)
+    cancelled = QtCore.Signal()
+    runningChanged = QtCore.Signal(bool)  # noqa: N815
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: _FinderThread | None = None
+        self._old: list[_FinderThread] = []
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, surface) -> None:
+        """Search ``surface``; a search still running is cancelled and its result dropped."""
+        self.cancel(emit=False)
+        thread = _FinderThread(surface, self)
+        thread.progressed.connect(self._on_progress)
+        thread.found.connect(self._on_found)
+        thread.failed.connect(self._on_failed)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread = thread
+        thread.start()
+        self.runningChanged.emit(True)
+
+    def cancel(self, emit: bool = True) -> None:
+        """Ask the running search to stop; it finishes in the background, unreported."""
+        thread = self._thread
+        if thread is None:
+            return
+        thread.cancel_event.set()
+        self._old.append(thread)
+        self._thread = None
+        self.runningChanged.emit(False)
+        if emit:
+            self.cancelled.emit()
+
+    def stop(self) -> None:
+        """Cancel and join every thread (call before the owner goes away)."""
+        self.cancel(emit=False)
+        for thread in self._old:
+            thread.cancel_event.set()
+            thread.wait()
+        self._old.clear()
+
+    def _on_progress(self, fraction: float) -> None:
+        if self.sender() is self._thread:
+            self.progressed.emit(fraction)
+
+    def _on_found(self, result) -> None:
+        if self.sender() is self._thread and not result.cancelled:
+            self._thread = None
+            self._old.append(self.sender())
+            self.runningChanged.emit(False)
+            self.finished.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        if self.sender() is self._thread:
+            self._thread = None
+            self._old.append(self.sender())
+            self.runningChanged.emit(False)
+            self.failed.emit(message)
+
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        if thread in self._old:
+            self._old.remove(thread)
+            thread.deleteLater()

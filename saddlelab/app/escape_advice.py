@@ -1,0 +1,142 @@
+"""The saddle-escape banner: shown when a run stalls at a saddle, with the lectures' remedies.
+
+It says where the run is stuck (the analysis sentence: along which direction the loss still
+falls), and offers two buttons, each with the one sentence of why it works:
+"Step along the negative-curvature direction" (jump a set length along the escape eigenvector
+and resume) and "Add gradient noise" (set the run's gradient noise and resume). The banner only
+emits requests; the window applies them to the run through its models.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
+
+
+def two_lines(title: str) -> str:
+    """Break a long button title near its middle space, so it fits a narrow dock."""
+    if len(title) < 28 or " " not in title:
+        return title
+    middle = len(title) // 2
+    cut = min((i for i, c in enumerate(title) if c == " "), key=lambda i: abs(i - middle))
+    return title[:cut] + "\n" + title[cut + 1 :]
+
+
+class EscapeAdvice(QtWidgets.QFrame):
+    """Hidden until :meth:`show_stall`; emits ``stepRequested`` or ``noiseRequested``."""
+
+    stepRequested = QtCore.Signal(object, float)  # noqa: N815
+    """(run id, step length)."""
+    noiseRequested = QtCore.Signal(object, float)  # noqa: N815
+    """(run id, gradient-noise standard deviation)."""
+    shown = QtCore.Signal()
+    """The banner appeared (a run stalled at a saddle): its dock may want to come forward."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("escapeAdvice")
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#escapeAdvice { background: #3a2414; border: 2px solid #ff9a00; border-radius: 6px; }"
+            "#escapeAdvice QLabel { color: #fff3e0; }"
+        )
+        self._run_id = None
+        self.headline = QtWidgets.QLabel()
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 3)
+        self.headline.setFont(font)
+        self.headline.setWordWrap(True)
+        self.detail = QtWidgets.QLabel()
+        self.detail.setWordWrap(True)
+
+        self.step_button = QtWidgets.QPushButton(two_lines(STEP_ALONG_NEGATIVE_CURVATURE.title))
+        self.step_button.setStyleSheet("font-weight: bold;")
+        self.step_button.setToolTip(STEP_ALONG_NEGATIVE_CURVATURE.why)
+        self.step_length = QtWidgets.QDoubleSpinBox()
+        self.step_length.setDecimals(3)
+        self.step_length.setRange(0.001, 100.0)
+        self.step_length.setValue(0.1)
+        self.step_length.setMaximumWidth(110)
+        self.step_length.setToolTip("How far to jump along the escape eigenvector")
+        self.step_length.lineEdit().setToolTip(self.step_length.toolTip())
+        self.step_why = QtWidgets.QLabel(STEP_ALONG_NEGATIVE_CURVATURE.why)
+        self.step_why.setWordWrap(True)
+
+        self.noise_button = QtWidgets.QPushButton(ADD_GRADIENT_NOISE.title)
+        self.noise_button.setStyleSheet("font-weight: bold;")
+        self.noise_button.setToolTip(ADD_GRADIENT_NOISE.why)
+        self.noise = QtWidgets.QDoubleSpinBox()
+        self.noise.setDecimals(3)
+        self.noise.setRange(0.001, 100.0)
+        self.noise.setValue(0.05)
+        self.noise.setPrefix("\u03c3 = ")
+        self.noise.setMaximumWidth(120)
+        self.noise.setToolTip("Standard deviation of the Gaussian noise added to every gradient")
+        self.noise.lineEdit().setToolTip(self.noise.toolTip())
+        self.noise_why = QtWidgets.QLabel(ADD_GRADIENT_NOISE.why)
+        self.noise_why.setWordWrap(True)
+
+        # One column, so the banner fits a narrow dock: each remedy is its button, then the
+        # sentence of why (full width), then its setting.
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        for widget in (self.headline, self.detail):
+            layout.addWidget(widget)
+        for button, why, setting, name in (
+            (self.step_button, self.step_why, self.step_length, "step length"),
+            (self.noise_button, self.noise_why, self.noise, "noise"),
+        ):
+            layout.addSpacing(4)
+            layout.addWidget(button)
+            layout.addWidget(why)
+            row = QtWidgets.QHBoxLayout()
+            caption = QtWidgets.QLabel(name)
+            caption.setToolTip(setting.toolTip())
+            row.addWidget(caption)
+            row.addWidget(setting)
+            row.addStretch(1)
+            layout.addLayout(row)
+
+        self.step_button.clicked.connect(
+            lambda: self.stepRequested.emit(self._run_id, self.step_length.value())
+        )
+        self.noise_button.clicked.connect(
+            lambda: self.noiseRequested.emit(self._run_id, self.noise.value())
+        )
+        self.hide()
+
+    @property
+    def run_id(self):
+        return self._run_id
+
+    def set_defaults(self, step_length: float, noise: float) -> None:
+        """Sensible sizes for the current surface (a few percent of the domain)."""
+        self.step_length.setValue(step_length)
+        self.noise.setValue(noise)
+
+    def show_stall(
+        self,
+        run_id,
+        run_title: str,
+        sentence: str,
+        has_escape: bool = True,
+        how: str = "is stalled at",
+    ) -> None:
+        """Show the banner for ``run_id``; ``sentence`` is the analysis of the stall point."""
+        self._run_id = run_id
+        self.headline.setText(f"{run_title} {how} a saddle point")
+        self.detail.setText(
+            sentence + " The gradient is almost zero, so plain steps barely move the point."
+        )
+        self.step_button.setEnabled(has_escape)
+        was_hidden = self.isHidden()
+        self.show()
+        if was_hidden:
+            self.shown.emit()
+
+    def dismiss(self) -> None:
+        self._run_id = None
+        self.hide()

@@ -1,0 +1,145 @@
+"""Step-size regimes of the probe point's quadratic model, against the learning rate η.
+
+One curve per eigen-direction: |1 − ηλ_i|, the factor by which gradient descent shrinks (< 1)
+or grows (> 1) the distance to the model's stationary point along that direction per step.
+Shaded bands set by λ_max: monotone (η < η_opt), oscillating (η_opt < η < 2η_opt), divergent
+(η > 2η_opt). Vertical markers at η_opt, 2η_opt and the run's current η. Items are created
+once; an update only sets data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from saddlelab.core.advice import fmt, step_size_curves
+
+from .second_order_style import REGIME_COLOURS, eigen_colour
+
+MAX_DIM = 3
+Y_TOP = 2.5
+
+
+class StepSizePlot(QtWidgets.QWidget):
+    """A small plot with a caption; :meth:`show_model` takes eigenvalues and the run's η."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("#15181f")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        font = QtGui.QFont()
+        font.setPointSize(12)
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.enableAutoSIPrefix(False)  # "0.02", not "20 (x0.001)"
+            axis.setTickFont(font)
+            axis.setTextPen("#d8dee9")
+        item.setLabel("bottom", "learning rate \u03b7", **{"font-size": "13pt", "color": "#d8dee9"})
+        item.setLabel(
+            "left", "|1 \u2212 \u03b7\u03bb| per step", **{"font-size": "13pt", "color": "#d8dee9"}
+        )
+        item.setYRange(0.0, Y_TOP, padding=0)
+        self.setMinimumHeight(180)
+        self.setToolTip(
+            "Per eigen-direction of the probe point's quadratic model: the factor |1 \u2212 "
+            "\u03b7\u03bb| by which one gradient-descent step changes the distance along it. "
+            "Shaded: monotone (\u03b7 < \u03b7_opt), oscillating (\u03b7_opt < \u03b7 < "
+            "2\u03b7_opt), divergent (\u03b7 > 2\u03b7_opt); dashed curves: negative "
+            "curvature (escaping)."
+        )
+
+        self.bands = []
+        for name in ("monotone", "oscillating", "divergent"):
+            colour = QtGui.QColor(REGIME_COLOURS[name])
+            colour.setAlpha(55)
+            band = pg.LinearRegionItem(movable=False, brush=colour, pen=pg.mkPen(None))
+            band.setZValue(-10)
+            label = pg.TextItem(name, color="#f4f6fa", anchor=(0.5, 1.0), fill=(21, 24, 31, 170))
+            label.setFont(font)
+            item.addItem(band)
+            item.addItem(label)
+            self.bands.append((name, band, label))
+        self.unit_line = pg.InfiniteLine(
+            pos=1.0, angle=0, pen=pg.mkPen("#8890a0", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
+        )
+        item.addItem(self.unit_line)
+        self.curves = [item.plot(pen=pg.mkPen("#ffffff", width=3)) for _ in range(MAX_DIM)]
+        self.markers = {}
+        for key, colour, style, height in (
+            ("eta_opt", "#35c46a", QtCore.Qt.PenStyle.DashLine, 0.93),
+            ("eta_max", "#ff4040", QtCore.Qt.PenStyle.DashLine, 0.66),
+            ("lr", "#ffd60a", QtCore.Qt.PenStyle.SolidLine, 0.39),
+        ):
+            line = pg.InfiniteLine(
+                angle=90,
+                pen=pg.mkPen(colour, width=3, style=style),
+                label="",
+                labelOpts={"position": height, "color": colour, "fill": (21, 24, 31, 220)},
+            )
+            line.label.setFont(font)
+            item.addItem(line)
+            self.markers[key] = line
+        self.caption = QtWidgets.QLabel()
+        self.caption.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+        self._curves_data = None
+
+    def curves_data(self):
+        """The last StepSizeCurves shown (for tests)."""
+        return self._curves_data
+
+    def show_model(self, eigenvalues, lr: float | None, tolerance: float = 0.0) -> None:
+        """Redraw for a quadratic model with these Hessian eigenvalues and the run's η."""
+        data = step_size_curves(eigenvalues, lr)
+        self._curves_data = data
+        top = float(data.etas[-1])
+        for i, curve in enumerate(self.curves):
+            if i < data.eigenvalues.size:
+                lam = float(data.eigenvalues[i])
+                colour = eigen_colour(lam, tolerance)
+                style = QtCore.Qt.PenStyle.DashLine if lam < 0 else QtCore.Qt.PenStyle.SolidLine
+                curve.setPen(pg.mkPen(colour, width=3, style=style))
+                curve.setData(data.etas, np.minimum(data.factors[:, i], Y_TOP * 1.1))
+                curve.setVisible(True)
+            else:
+                curve.setVisible(False)
+        shown = {name for _, _, name in data.bands}
+        for name, band, label in self.bands:
+            match = [b for b in data.bands if b[2] == name]
+            visible = name in shown and bool(match)
+            band.setVisible(visible)
+            label.setVisible(visible)
+            if visible:
+                lo, hi, _ = match[0]
+                band.setRegion((lo, hi))
+                label.setPos(0.5 * (lo + hi), 0.04 * Y_TOP)
+        for key, value, text in (
+            ("eta_opt", data.eta_opt, "\u03b7_opt"),
+            ("eta_max", data.eta_max_stable, "2\u03b7_opt"),
+            ("lr", lr, "run's \u03b7"),
+        ):
+            line = self.markers[key]
+            ok = value is not None and bool(np.isfinite(value))
+            line.setVisible(ok)
+            if ok:
+                line.setValue(float(value))
+                line.label.setFormat(f"{text} = {fmt(value, 3)}")
+        self.plot.getPlotItem().setXRange(0.0, top, padding=0)
+        if data.eta_opt is None:
+            self.caption.setText(
+                "No positive curvature here: every step moves away, whatever \u03b7 "
+                "(dashed: escaping directions, |1 \u2212 \u03b7\u03bb| > 1)."
+            )
+        else:
+            lam = ", ".join(fmt(x, 3) for x in data.eigenvalues)
+            self.caption.setText(
+                f"\u03bb = {lam}: below 1, gradient descent closes in along that direction."
+            )

@@ -1,0 +1,75 @@
+"""Controls of the Taylor overlay: radius, which views show it, and its error at the cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from saddlelab.core.advice import fmt, fmt_vector
+
+
+class TaylorControls(QtWidgets.QWidget):
+    """Radius spin box, two toggles and a read-out of true loss vs model at the cursor."""
+
+    radiusChanged = QtCore.Signal(float)  # noqa: N815
+    showPatchChanged = QtCore.Signal(bool)  # noqa: N815
+    showContoursChanged = QtCore.Signal(bool)  # noqa: N815
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QGridLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.radius = QtWidgets.QDoubleSpinBox()
+        self.radius.setDecimals(3)
+        self.radius.setRange(0.001, 1000.0)
+        self.radius.setSingleStep(0.05)
+        self.radius.setKeyboardTracking(False)
+        self.radius.setToolTip(
+            "Radius of the Taylor patch (3-D) and dashed contours (2-D) around the probe point, "
+            "in parameter units"
+        )
+        self.radius.lineEdit().setToolTip(self.radius.toolTip())
+        self.patch = QtWidgets.QCheckBox("Patch in 3-D")
+        self.patch.setChecked(True)
+        self.patch.setToolTip("Show the quadratic model as a translucent patch on the surface")
+        self.contours = QtWidgets.QCheckBox("Dashed contours in 2-D")
+        self.contours.setChecked(True)
+        self.contours.setToolTip("Show the quadratic model's level sets in the contour view")
+        self.readout = QtWidgets.QLabel("Move the mouse over the contour view to compare.")
+        self.readout.setWordWrap(True)
+        self.readout.setToolTip(
+            "At the cursor: the true loss, the Taylor model, and their difference. The model is "
+            "exact to second order, so the error grows like the cube of the distance."
+        )
+        layout.addWidget(QtWidgets.QLabel("Taylor radius"), 0, 0)
+        layout.addWidget(self.radius, 0, 1)
+        layout.addWidget(self.patch, 1, 0)
+        layout.addWidget(self.contours, 1, 1)
+        layout.addWidget(self.readout, 2, 0, 1, 2)
+        self.radius.valueChanged.connect(self.radiusChanged)
+        self.patch.toggled.connect(self.showPatchChanged)
+        self.contours.toggled.connect(self.showContoursChanged)
+
+    def set_radius(self, radius: float, maximum: float) -> None:
+        """A new default radius and range (on a surface change), without emitting."""
+        blocked = self.radius.blockSignals(True)
+        self.radius.setRange(maximum / 200.0, maximum)
+        self.radius.setSingleStep(maximum / 40.0)
+        self.radius.setValue(radius)
+        self.radius.blockSignals(blocked)
+
+    def show_error(self, point, true_loss: float, model_value: float) -> None:
+        """Report the model against the true loss at ``point`` (the cursor)."""
+        if not np.isfinite(true_loss):
+            self.readout.setText(f"At {fmt_vector(point)} the loss is not defined.")
+            return
+        error = model_value - true_loss
+        self.readout.setText(
+            f"At {fmt_vector(point)}: loss {fmt(true_loss)}, model {fmt(model_value)}, "
+            f"error {fmt(error, 3)}"
+        )
+
+    def clear_error(
+        self, message: str = "Move the mouse over the contour view to compare."
+    ) -> None:
+        self.readout.setText(message)
