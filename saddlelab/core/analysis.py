@@ -102,6 +102,13 @@ def classify(curvature: str, is_critical: bool) -> str:
     }.get(curvature, "degenerate")
 
 
+_CURVATURE_WORDS = {
+    "positive definite": "that of a minimum (positive definite)",
+    "negative definite": "that of a maximum (negative definite)",
+    "indefinite": "that of a saddle (indefinite)",
+}
+
+
 def _fmt(x: float) -> str:
     text = f"{x:.4g}"
     return "0" if text in ("-0", "0") else text
@@ -173,7 +180,11 @@ class PointAnalysis:
         """One plain sentence a teacher would say about this point."""
         c = self.classification
         if c == "not_critical":
-            return f"Not a critical point: the gradient norm is {self.gradient_norm:.2g}."
+            shape = _CURVATURE_WORDS.get(self.curvature, "flat in some direction")
+            return (
+                f"Not a critical point: the gradient norm is {self.gradient_norm:.2g} "
+                f"(critical below {self.grad_tolerance:.2g}); the curvature here is {shape}."
+            )
         if c == "local_min":
             return "Local minimum: the loss rises in every direction."
         if c == "local_max":

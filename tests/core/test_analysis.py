@@ -90,6 +90,16 @@ def test_plateau_is_not_critical() -> None:
     assert a.sentence().startswith("Not a critical point: the gradient norm is 1.3e-07")
 
 
+def test_near_critical_point_names_the_curvature_it_would_have() -> None:
+    # Where a run has "converged" (small gradient) but the point is not critical to the
+    # analysis tolerance, the sentence still says what kind of point the curvature points to.
+    a = analyze(catalogue.load("elongated-bowl"), [1e-6, 0])
+    assert a.classification == "not_critical"
+    assert "that of a minimum" in a.sentence()
+    s = analyze(catalogue.load("saddle"), [1e-3, 1e-3]).sentence()
+    assert "that of a saddle" in s
+
+
 def test_step_sizes_and_condition_number() -> None:
     a = analyze(catalogue.load("elongated-bowl"), [0.5, -0.5])
     assert not a.is_critical

@@ -1,18 +1,25 @@
 """Plain-sentence descriptions of where a run ended, from the exact Hessian there.
 
-Eigenvalues count as zero when ``|lambda| <= EIG_RTOL * max|lambda| + EIG_ATOL``; a point whose
-largest |eigenvalue| is at most ``PLATEAU_CURVATURE`` is flat (a plateau) whatever its signs.
+The curvature is judged by :func:`saddlelab.core.analysis.analyze` with the same eigenvalue
+tolerance the analysis panel and the CLI use, so a run's status and the analysis of its final
+point never disagree. A point whose largest |eigenvalue| is at most ``PLATEAU_CURVATURE`` is
+flat (a plateau) whatever its signs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..analysis import AnalysisError, analyze
 from .config import RunStatus
 
-EIG_RTOL = 1e-6
-EIG_ATOL = 1e-12
 PLATEAU_CURVATURE = 1e-4
+
+_KIND = {
+    "positive definite": "minimum",
+    "negative definite": "maximum",
+    "indefinite": "saddle",
+}
 
 
 def _fmt(x: float) -> str:
@@ -25,21 +32,14 @@ def _vec(values) -> str:
 
 def curvature_kind(surface, point: np.ndarray) -> tuple[str, np.ndarray]:
     """('minimum' | 'maximum' | 'saddle' | 'degenerate' | 'plateau', eigenvalues ascending)."""
-    hessian = surface.hessian(np.asarray(point, dtype=float))
-    if not np.all(np.isfinite(hessian)):
+    try:
+        analysis = analyze(surface, point)
+    except AnalysisError:
         return "degenerate", np.full(surface.ndim, np.nan)
-    eig = np.linalg.eigvalsh(hessian)
-    scale = float(np.max(np.abs(eig)))
-    if scale <= PLATEAU_CURVATURE:
+    eig = analysis.eigenvalues
+    if float(np.max(np.abs(eig))) <= PLATEAU_CURVATURE:
         return "plateau", eig
-    tol = EIG_RTOL * scale + EIG_ATOL
-    if eig[0] < -tol and eig[-1] > tol:
-        return "saddle", eig
-    if eig[0] > tol:
-        return "minimum", eig
-    if eig[-1] < -tol:
-        return "maximum", eig
-    return "degenerate", eig
+    return _KIND.get(analysis.curvature, "degenerate"), eig
 
 
 _AT = {
