@@ -139,6 +139,16 @@ class Engine:
                 )
         self.CKL[idx] = self.L[idx]
 
+    def move_row(self, i: int, point: Sequence[float]) -> None:
+        """Put row ``i`` at ``point``; its optimizer state and step count are kept."""
+        self.P[i] = point
+        self._loops.initialize(
+            *self._fns, self.P[i : i + 1], self.G[i : i + 1], self.L[i : i + 1], self.GN[i : i + 1]
+        )
+        self._groups = None
+        self.CKT[i] = self.T[i]
+        self.CKL[i] = self.L[i]
+
     def resume_rows(self, rows) -> None:
         idx = np.asarray(list(rows), dtype=np.int64)
         self._groups = None

@@ -179,6 +179,28 @@ class Run:
         self._buffer.mark("status", "resumed")
         return True
 
+    def move_to(self, point: Sequence[float], reason: str = "moved") -> StepChunk:
+        """Jump to ``point`` mid-run (e.g. a step along an escape direction) and carry on.
+
+        Optimizer state and step count are kept; a converged or stalled run resumes. The jump is
+        recorded as a trajectory row at the current step with a 'moved' event. Returns that row
+        so a viewer can append it like any other chunk. Refused after divergence (reset then).
+        """
+        p = np.asarray(point, dtype=float).reshape(-1)
+        if p.size != self.surface.ndim or not np.all(np.isfinite(p)):
+            raise OptimizerError(f"the point needs {self.surface.ndim} finite coordinates")
+        if self.status is RunStatus.DIVERGED:
+            raise OptimizerError("a diverged run cannot be moved; reset it instead")
+        self._engine.move_row(0, p)
+        if self.status.terminal:
+            self.resume()
+        engine = self._engine
+        rows = (np.array([self.steps], np.int64), engine.P[:1].copy(), engine.L[:1].copy(),
+                engine.GN[:1].copy(), np.array([self.lr]))  # fmt: skip
+        self._buffer.append(*rows)
+        self._buffer.mark("moved", f"{reason} to ({', '.join(f'{v:g}' for v in p)})")
+        return StepChunk(*rows, status=self.status, status_detail=self.status_detail)
+
     def reset(self, start: Sequence[float] | None = None) -> None:
         """Back to step 0 (optionally from a new start), optimizer state and trajectory cleared."""
         config = self.config

@@ -22,7 +22,7 @@ OLD_BUDGET = 50_000
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened at a step: 'start', 'status', 'params', 'options', 'reset'."""
+    """Something that happened at a step: 'start', 'status', 'params', 'options', 'moved'."""
 
     step: int
     kind: str
@@ -31,7 +31,11 @@ class Event:
 
 @dataclass(frozen=True)
 class Trajectory:
-    """Rows of a run: row 0 is the start; consecutive steps unless ``decimated``."""
+    """Rows of a run: row 0 is the start; consecutive steps unless ``decimated``.
+
+    A 'moved' event (:meth:`Run.move_to`) adds a row with the same step number as the row
+    before it: the jump is not an optimizer update.
+    """
 
     step: np.ndarray
     points: np.ndarray
@@ -51,6 +55,7 @@ class TrajectoryBuffer:
     def __init__(self, ndim: int) -> None:
         self.ndim = ndim
         self.stride = 1
+        self.decimated = False
         self.events: list[Event] = []
         self._allocate(4096)
         self.size = 0
@@ -102,16 +107,13 @@ class TrajectoryBuffer:
             self.stride *= 2
             keep = events | (steps % self.stride == 0)
         index = np.concatenate([np.flatnonzero(keep), np.arange(old, self.size)])
+        self.decimated = self.decimated or len(index) < self.size
         n = len(index)
         self._step[:n] = self._step[index]
         self._points[:n] = self._points[index]
         self._values[:n] = self._values[index]
         self._flags[:n] = self._flags[index]
         self.size = n
-
-    @property
-    def decimated(self) -> bool:
-        return self.size > 0 and int(self._step[self.size - 1]) + 1 != self.size
 
     def snapshot(self) -> Trajectory:
         n = self.size

@@ -236,3 +236,41 @@ def test_a_hundred_thousand_steps_are_never_decimated(rosenbrock):
     run.advance(100_000)
     t = run.trajectory
     assert run.steps == 100_000 and len(t) == 100_001 and not t.decimated
+
+
+def test_move_to_escapes_a_saddle_and_keeps_the_trajectory(w1w2):
+    # Plain GD started exactly at the lecture saddle converges there at once (g = 0) ...
+    run = Run(w1w2, RunConfig.make("sgd", (0.0, 0.0), {"lr": 0.1}))
+    run.step(10)
+    assert run.status is RunStatus.CONVERGED and "saddle" in run.status_detail
+    # ... a step along the escape direction (1, 1)/sqrt(2) resumes it, history intact.
+    chunk = run.move_to((0.05, 0.05), reason="escape step")
+    assert run.status is RunStatus.RUNNING and len(chunk) == 1
+    assert chunk.step[0] == run.steps and tuple(chunk.points[0]) == (0.05, 0.05)
+    run.step(2000)
+    w1, w2 = run.point
+    assert run.status is RunStatus.CONVERGED and w1 * w2 == pytest.approx(1.0, abs=1e-4)
+    t = run.trajectory
+    assert tuple(t.points[0]) == (0.0, 0.0) and not t.decimated
+    assert any(e.kind == "moved" and "escape step" in e.detail for e in t.events)
+    assert np.all(np.diff(t.step) >= 0)
+
+
+def test_move_to_the_same_point_keeps_optimizer_state(rosenbrock):
+    config = RunConfig.make("adam", (-1.2, 1.0), {"lr": 0.01})
+    plain, moved = Run(rosenbrock, config), Run(rosenbrock, config)
+    plain.step(20)
+    moved.step(10)
+    moved.move_to(moved.point)
+    moved.step(10)
+    np.testing.assert_array_equal(plain.point, moved.point)
+
+
+def test_move_to_refuses_bad_points_and_diverged_runs(w1w2):
+    from saddlelab.core.optim import OptimizerError
+
+    run = Run(w1w2, RunConfig.make("sgd", (0.5, 0.5), {"lr": 0.1}))
+    with pytest.raises(OptimizerError):
+        run.move_to((np.nan, 0.0))
+    with pytest.raises(OptimizerError):
+        run.move_to((1.0, 2.0, 3.0))
