@@ -22,9 +22,14 @@ from .redraw import RedrawThrottle
 from .scene_scale import SceneScale
 
 TRAJECTORY_WIDTH = 2.5
-DRAW_POINTS = 1500
+DRAW_POINTS = 800
 """Most points drawn per trajectory (the newest 500 exactly, the older ones evenly thinned):
 wide lines cost Qt's raster engine per segment, and the view is only a few hundred pixels."""
+
+
+REDRAW_MS = 100
+"""Trajectories in 2-D are redrawn at most 10 times a second (the 3-D view shows the live head
+at 30 Hz); each repaint of this view costs ~10-20 ms of raster painting under load."""
 
 
 def thin_for_drawing(pts: np.ndarray, limit: int = DRAW_POINTS, recent: int = 500) -> np.ndarray:
@@ -69,7 +74,7 @@ class ContourView(QtWidgets.QWidget):
         self.resolution = resolution
         self.scale: SceneScale | None = None
         self._graphics: dict[int, _RunGraphics] = {}
-        self._throttle = RedrawThrottle(self._redraw_run, 50, self)
+        self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self)
         self._build()
         state.surface.changed.connect(self._on_surface_changed)
         state.surface.slice_changed.connect(self._on_surface_changed)
@@ -101,6 +106,11 @@ class ContourView(QtWidgets.QWidget):
         )
         self.image.setZValue(-10)
         self.iso.setZValue(-5)
+        # The colour map and iso-lines change only with the surface or the view range: keep
+        # them as pixmaps, so a trajectory update does not rescale the image and redraw
+        # thousands of segments (half the cost of a repaint under load).
+        for item in (self.image, self.iso):
+            item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.probe.setZValue(20)
         for item in (self.image, self.iso, self.probe):
             self.plot.addItem(item)
@@ -118,7 +128,12 @@ class ContourView(QtWidgets.QWidget):
 
     # -- public API --------
     def add_item(self, item) -> None:
-        """Add an extra plot item in data coordinates (the first two variables)."""
+        """Add an extra plot item in data coordinates (the first two variables).
+
+        Extra items change far less often than the trajectories streaming over them, so they
+        are kept as pixmaps (redrawn when they change or the view range does).
+        """
+        item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(item)
 
     def remove_item(self, item) -> None:

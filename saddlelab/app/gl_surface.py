@@ -35,22 +35,58 @@ def _faces(nx: int, ny: int) -> np.ndarray:
     return np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.uint32)
 
 
+class _SwitchableMesh(gl.GLMeshItem):
+    """A mesh the surface can skip for a frame without requesting another one.
+
+    (``setVisible`` asks the view for a repaint, which inside ``paintGL`` would keep the view
+    animating for ever.)
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.shown = True
+
+    def visible(self) -> bool:
+        return self.shown and super().visible()
+
+
+def _every_other(n: int) -> np.ndarray:
+    """Indices 0, 2, 4, ... plus the last one (the coarse mesh keeps the domain's edges)."""
+    return np.unique(np.concatenate([np.arange(0, n, 2), [n - 1]]))
+
+
+def _min3x3(z: np.ndarray) -> np.ndarray:
+    """Minimum over each point's 3 x 3 neighbourhood (edges padded)."""
+    p = np.pad(z, 1, mode="edge")
+    n, m = z.shape
+    out = p[1:-1, 1:-1].copy()
+    for di in (0, 1, 2):
+        for dj in (0, 1, 2):
+            np.minimum(out, p[di : di + n, dj : dj + m], out=out)
+    return out
+
+
 class GLLossSurface(GLGraphicsItem):
-    """Surface mesh plus grid-line and contour-line overlays (child items)."""
+    """Surface mesh plus grid-line and contour-line overlays (child items).
+
+    ``set_coarse(True)`` draws a mesh of every other grid point instead (a quarter of the
+    triangles) while the view animates under software OpenGL; see ``GLSceneWindow``.
+    """
 
     def __init__(self, parentItem=None) -> None:
         super().__init__(parentItem=parentItem)
-        self.mesh = gl.GLMeshItem(
-            parentItem=self, smooth=True, computeNormals=False, shader=None, glOptions="opaque"
-        )
+        options = dict(smooth=True, computeNormals=False, shader=None, glOptions="opaque")
+        self.mesh = _SwitchableMesh(parentItem=self, **options)
+        self.coarse_mesh = _SwitchableMesh(parentItem=self, **options)
+        self.coarse_mesh.shown = False
         self.grid = gl.GLLinePlotItem(
             parentItem=self, mode="lines", color=(1, 1, 1, 0.28), width=1, glOptions="translucent"
         )
         self.contours = gl.GLLinePlotItem(
             parentItem=self,
             mode="lines",
-            color=(1, 1, 1, 0.75),
-            width=1.5,
+            color=(1, 1, 1, 0.85),
+            width=1,  # 1-px lines: llvmpipe turns wider ones into triangles, ~3 ms a frame
             glOptions="translucent",
             antialias=False,
         )
@@ -70,6 +106,16 @@ class GLLossSurface(GLGraphicsItem):
         colours[..., :3] = (colours[..., :3] * self._shade(wx, wy, wz)[..., None]).astype(np.uint8)
         self.mesh.setMeshData(
             vertexes=verts.reshape(-1, 3), faces=_faces(nx, ny), vertexColors=colours.reshape(-1, 4)
+        )
+        ci, cj = _every_other(nx), _every_other(ny)
+        low = verts.copy()
+        low[..., 2] = _min3x3(wz)  # the coarse mesh never rises above the full one, so
+        coarse_v = np.ascontiguousarray(low[np.ix_(ci, cj)])  # trajectories stay on top
+        coarse_c = np.ascontiguousarray(colours[np.ix_(ci, cj)])
+        self.coarse_mesh.setMeshData(
+            vertexes=coarse_v.reshape(-1, 3),
+            faces=_faces(len(ci), len(cj)),
+            vertexColors=coarse_c.reshape(-1, 4),
         )
         self.grid.setData(pos=self._grid_lines(verts))
         self.levels = scale.levels(CONTOUR_LEVELS)
@@ -102,6 +148,11 @@ class GLLossSurface(GLGraphicsItem):
         pos = np.concatenate(parts)
         pos[:, 2] += LIFT
         return pos
+
+    def set_coarse(self, on: bool) -> None:
+        """Draw the coarse mesh instead of the full one (takes effect in the current frame)."""
+        self.mesh.shown = not on
+        self.coarse_mesh.shown = bool(on)
 
     def set_show_grid(self, on: bool) -> None:
         self.grid.setVisible(bool(on))

@@ -11,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
+from OpenGL import GL
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 
+ON_TOP = {
+    GL.GL_DEPTH_TEST: False,
+    GL.GL_BLEND: True,
+    GL.GL_CULL_FACE: False,
+    "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
+}
+"""GL state for markers drawn over everything (after the surface: depth value 10)."""
 LINE_WIDTH = 3.0
 MARKER_SIZE = 15.0
 
@@ -33,8 +41,11 @@ class _RunItems:
         )
         self.start = gl.GLScatterPlotItem(parentItem=parent, size=MARKER_SIZE * 0.7, pxMode=True)
         self.head = gl.GLScatterPlotItem(parentItem=parent, size=MARKER_SIZE, pxMode=True)
-        for item in (self.line, self.start, self.head):
-            item.setGLOptions("translucent")
+        self.line.setGLOptions("translucent")
+        # Markers are screen-sized sprites: depth-tested, a steep wall (Rosenbrock's valley in
+        # log height) hides half of them or all. They mark where a run is, so they stay on top.
+        for item in (self.start, self.head):
+            item.setGLOptions(ON_TOP)
         # Drawn after the surface so the lines win ties with the mesh.
         for item in (self.line, self.start, self.head):
             item.setDepthValue(10)

@@ -2,6 +2,15 @@
 
 A flattening loss is not proof of a minimum: the gradient norm beside it tells a plateau or a
 saddle (small gradient, loss still high) from convergence.
+
+Log scale and losses <= 0 (slice trap, monkey saddle): a log axis cannot show them, so the
+loss plot then shows ``loss + shift`` with a round shift just above ``-min(loss)`` and says so
+in its axis label and a note; curves keep their shape and nothing disappears.
+
+Drawing is bounded: each curve is thinned to ``DRAW_POINTS`` (min and max of each bin of older
+rows, the newest rows exactly), independent of the view range. pyqtgraph's clip-to-view and
+automatic downsampling depend on the range, which auto-range changes in turn: that loop
+repainted both plots several times per update while runs streamed.
 """
 
 from __future__ import annotations
@@ -15,6 +24,64 @@ from saddlelab.models.runs import RunModel
 
 from .redraw import RedrawThrottle
 
+DRAW_POINTS = 1200
+"""Most points drawn per curve (the plots are a few hundred pixels wide)."""
+RECENT = 300
+"""Newest rows drawn exactly, so the head of a curve never jumps."""
+CURVE_WIDTH = 1
+"""Curves are 1 px: Qt's raster engine draws 1-px lines on a fast path, wider ones through
+its stroker (measured: most of a loss-plot repaint with 2-px pens)."""
+REDRAW_MS = 150
+"""Curves are redrawn at most ~7 times a second while runs stream: enough to watch a loss fall,
+and each redraw repaints both plots."""
+
+
+def thin_curve(x: np.ndarray, y: np.ndarray, limit: int = DRAW_POINTS, recent: int = RECENT):
+    """At most about ``limit`` points: the first, min and max of each bin of the older rows
+    (spikes survive), the newest ``recent`` rows exactly."""
+    n = len(x)
+    if n <= limit:
+        return x, y
+    old = n - recent
+    bins = (limit - recent) // 2
+    size = -(-old // bins)
+    pad = bins * size - old
+    yy = np.concatenate([y[:old], np.full(pad, np.nan)]).reshape(bins, size)
+    filled = np.where(np.isnan(yy), np.inf, yy)
+    lo = np.argmin(filled, axis=1) + np.arange(bins) * size
+    hi = np.argmax(np.where(np.isnan(yy), -np.inf, yy), axis=1) + np.arange(bins) * size
+    keep = np.unique(np.concatenate([[0], lo, hi, np.arange(old, n)]))
+    keep = keep[keep < n]
+    return x[keep], y[keep]
+
+
+def nice_shift(minimum: float) -> float:
+    """A round number 1, 2 or 5 x 10^k strictly above ``-minimum`` (for ``minimum <= 0``)."""
+    need = max(-minimum, 1e-12) * 1.05
+    k = np.floor(np.log10(need))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**k >= need:
+            return float(m * 10**k)
+    return float(10 ** (k + 1))
+
+
+def _settle_range(vb: pg.ViewBox, axis: int, lo: float, hi: float, grow: float = 1.0) -> None:
+    """Set an axis range only when the data left it or fills less than half of it.
+
+    Every range change re-lays out the axes and costs a second repaint of the plot (and of
+    the x-linked one), so a range that keeps still while curves grow halves the painting.
+    ``grow`` > 1 leaves head room on the high side (the step axis only grows).
+    """
+    cur_lo, cur_hi = vb.viewRange()[axis]
+    span = hi - lo
+    if cur_lo <= lo and hi <= cur_hi and (cur_hi - cur_lo) <= 2.0 * max(span, 1e-300) * grow:
+        return
+    hi_set = lo + span * grow
+    if axis == 0:
+        vb.setXRange(lo, hi_set, padding=0)
+    else:
+        vb.setYRange(lo, hi_set, padding=0)
+
 
 class LossPlot(QtWidgets.QWidget):
     """Two linked plots (loss, gradient norm) against the step number."""
@@ -22,8 +89,10 @@ class LossPlot(QtWidgets.QWidget):
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
         self.state = state
-        self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-        self._throttle = RedrawThrottle(self._redraw_run, 60, self)
+        self._curves: dict[int, tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = {}
+        self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self, after=self._fit)
+        self.shift = 0.0
+        """What the loss plot adds to every loss in log scale (0 unless some loss is <= 0)."""
         self.loss_plot = pg.PlotWidget(background=(20, 20, 24))
         self.grad_plot = pg.PlotWidget(background=(20, 20, 24))
         for w, name in ((self.loss_plot, "loss"), (self.grad_plot, "‖gradient‖")):
@@ -37,13 +106,20 @@ class LossPlot(QtWidgets.QWidget):
                 # Automatic SI prefixes relabel the axis as values grow, which re-lays out the
                 # plot and can feed back into another repaint while runs stream in.
                 item.getAxis(side).enableAutoSIPrefix(False)
+            # Ranges are fitted here after each redraw (see ``_fit``): pyqtgraph's auto-range
+            # runs lazily at paint time and asks for a second paint of both plots.
+            item.disableAutoRange()
+            item.vb.sigRangeChangedManually.connect(self._on_manual_range)
         self.loss_plot.setToolTip("Loss per step, one curve per run (drag to pan, wheel to zoom)")
         self.grad_plot.setToolTip(
             "Gradient norm per step: small while the loss stays high means a saddle or a plateau"
         )
         self.grad_plot.setXLink(self.loss_plot)
         self.log_box = QtWidgets.QCheckBox("Log scale")
-        self.log_box.setToolTip("Logarithmic y axes (values ≤ 0 are not drawn in log scale)")
+        self.log_box.setToolTip(
+            "Logarithmic y axes. Losses ≤ 0 cannot be drawn on a log axis: the loss plot then "
+            "shows loss + a round shift and says so on its axis"
+        )
         self.log_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.log_box.toggled.connect(self.set_log)
         self.follow_box = QtWidgets.QCheckBox("Auto range")
@@ -51,9 +127,16 @@ class LossPlot(QtWidgets.QWidget):
         self.follow_box.setToolTip("Keep every curve in view as runs advance")
         self.follow_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.follow_box.toggled.connect(self._on_follow)
+        self.shift_note = QtWidgets.QLabel()
+        self.shift_note.setWordWrap(True)
+        self.shift_note.setStyleSheet("color: #ffd166;")
+        self.shift_note.setToolTip("The log axis cannot show losses ≤ 0, so they are shifted")
+        self.shift_note.setMaximumWidth(150)  # wraps; the plots keep their width
+        self.shift_note.hide()
         controls = QtWidgets.QVBoxLayout()
         controls.addWidget(self.log_box)
         controls.addWidget(self.follow_box)
+        controls.addWidget(self.shift_note)
         controls.addStretch(1)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -71,28 +154,55 @@ class LossPlot(QtWidgets.QWidget):
             return
         for w in (self.loss_plot, self.grad_plot):
             w.getPlotItem().setLogMode(y=bool(on))
-        for run in self.state.runs:
-            self._draw(run)
+        self._update_shift(force=True)
 
     def _on_follow(self, on: bool) -> None:
         if on:
-            for w in (self.loss_plot, self.grad_plot):
-                w.getPlotItem().enableAutoRange()
+            self._fit()
 
-    def curves(self, run: RunModel) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+    def _on_manual_range(self, *_) -> None:
+        """The user panned or zoomed: stop following until Auto range is ticked again."""
+        self.follow_box.setChecked(False)
+
+    def _fit(self) -> None:
+        """Show every visible curve (both plots share the step axis)."""
+        if not self.follow_box.isChecked():
+            return
+        xmax = 1.0
+        for plot, index in ((self.loss_plot, 0), (self.grad_plot, 1)):
+            lo, hi = np.inf, -np.inf
+            for run in self.state.runs:
+                curve = self._curves.get(run.id, (None, None))[index]
+                if curve is None or not run.visible or curve.yData is None or not len(curve.yData):
+                    continue
+                y = curve.yData  # already log10 in log scale (see ``_draw``)
+                y = y[np.isfinite(y)]
+                if len(y):
+                    lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
+                xmax = max(xmax, float(curve.xData[-1]))
+            if np.isfinite(lo):
+                pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.05
+                _settle_range(plot.getPlotItem().vb, 1, lo - pad, hi + pad)
+        _settle_range(self.loss_plot.getPlotItem().vb, 0, 0.0, xmax * 1.02, grow=1.3)
+        for plot in (self.loss_plot, self.grad_plot):
+            # Apply a new range now: pyqtgraph would do it while painting and paint again.
+            plot.getPlotItem().vb.updateMatrix()
+
+    def curves(self, run: RunModel) -> tuple[pg.PlotCurveItem, pg.PlotCurveItem]:
         return self._curves[run.id]
 
     def _on_run_added(self, run: RunModel) -> None:
-        pen = pg.mkPen(run.colour, width=2)
-        loss = self.loss_plot.plot(pen=pen)
-        grad = self.grad_plot.plot(pen=pen)
-        for c in (loss, grad):
-            c.setClipToView(True)
-            c.setDownsampling(auto=True, method="peak")
+        pen = pg.mkPen(run.colour, width=CURVE_WIDTH)
+        # Plain curve items: PlotDataItem's lazily computed display data (log, clipping,
+        # downsampling) asked for a second repaint after every update.
+        loss, grad = pg.PlotCurveItem(pen=pen), pg.PlotCurveItem(pen=pen)
+        self.loss_plot.addItem(loss)
+        self.grad_plot.addItem(grad)
         self._curves[run.id] = (loss, grad)
         run.data_changed.connect(self._mark_run)
         run.appearance_changed.connect(self._on_appearance)
         self._draw(run)
+        self._fit()
 
     def _on_run_removed(self, run: RunModel) -> None:
         run.data_changed.disconnect(self._mark_run)
@@ -104,16 +214,37 @@ class LossPlot(QtWidgets.QWidget):
 
     def _on_appearance(self, run: RunModel) -> None:
         for c in self._curves[run.id]:
-            c.setPen(pg.mkPen(run.colour, width=2))
+            c.setPen(pg.mkPen(run.colour, width=CURVE_WIDTH))
             c.setVisible(run.visible)
+        self._fit()
 
     def _mark_run(self, run: RunModel) -> None:
         self._throttle.mark(run.id)
 
     def _redraw_run(self, run_id: int) -> None:
         run = self.state.runs.by_id(run_id)
-        if run is not None:
+        if run is not None and not self._update_shift():
             self._draw(run)
+
+    def _update_shift(self, force: bool = False) -> bool:
+        """Recompute the log-scale shift; redraw every curve if it (or ``force``) changed."""
+        shift = 0.0
+        if self.log_box.isChecked():
+            lows = [np.nanmin(r.trajectory.loss) for r in self.state.runs if len(r.trajectory)]
+            low = min((v for v in lows if np.isfinite(v)), default=1.0)
+            if low <= 0:
+                shift = nice_shift(low)
+        if shift == self.shift and not force:
+            return False
+        self.shift = shift
+        label = "loss" if shift == 0 else f"loss + {shift:g}"
+        self.loss_plot.getPlotItem().setLabel("left", label)
+        self.shift_note.setText(f"Losses ≤ 0: drawn as loss + {shift:g}")
+        self.shift_note.setVisible(shift != 0)
+        for run in self.state.runs:
+            self._draw(run)
+        self._fit()
+        return True
 
     def flush(self) -> None:
         """Draw pending curve updates now."""
@@ -126,12 +257,14 @@ class LossPlot(QtWidgets.QWidget):
         t = run.trajectory
         step = t.step.astype(float)
         log = self.log_box.isChecked()
-        for curve, y in zip(curves, (t.loss, t.grad_norm), strict=True):
-            y = np.asarray(y, dtype=float)
+        for curve, y, shift in zip(curves, (t.loss, t.grad_norm), (self.shift, 0.0), strict=True):
+            y = np.asarray(y, dtype=float) + shift
             if log:
-                # Log axes cannot show values <= 0: leave gaps there instead of warnings.
-                y = np.where(y > 0, y, np.nan)
-            curve.setData(step, y, connect="finite")
+                # The axes only label in log scale; the curves get log10 values. A zero
+                # gradient norm (exact convergence) has no logarithm: a gap, no warning.
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
+            curve.setData(*thin_curve(step, y), connect="finite")
 
     def close_view(self) -> None:
         self.state.runs.added.disconnect(self._on_run_added)

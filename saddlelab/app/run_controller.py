@@ -12,7 +12,12 @@ from PySide6.QtCore import QObject, Signal
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
+from .redraw import RedrawThrottle
 from .worker import RESUMABLE, RunUpdate, StepWorker
+
+PROBE_INTERVAL_MS = 250
+"""A probe that follows a streaming run moves at most this often: re-analysing it (Hessian,
+Taylor patch, step-size plot) at the worker's 60 Hz kept the GUI thread busy for nothing."""
 
 
 class RunController(QObject):
@@ -26,6 +31,8 @@ class RunController(QObject):
         self.state = state
         self.worker = StepWorker()
         self._stopped = False
+        state.follow_on_data = False
+        self._probe = RedrawThrottle(lambda _: state.refresh_probe(), PROBE_INTERVAL_MS, self)
         self.worker.batch_ready.connect(self._on_batch)
         self.worker.set_surface(state.surface.surface)
         self.worker.set_speed(state.playback.speed)
@@ -95,6 +102,8 @@ class RunController(QObject):
                 run.set_result_status(update.status, detail, update.stall_kind, update.done)
                 if len(update.step):
                     run.data_changed.emit(run)
+                    if run is runs.selected:
+                        self._probe.mark(None)
             pb = self.state.playback
             if pb.playing and len(runs) and all(r.done for r in runs):
                 pb.set_playing(False)
@@ -107,3 +116,4 @@ class RunController(QObject):
         self._stopped = True
         self.state.playback.set_playing(False)
         self.worker.stop()
+        self._probe.discard(None)

@@ -9,21 +9,24 @@ and can follow ``scale_changed`` to stay on the surface.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph.opengl as gl
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
 from .colour_legend import ColourLegend
+from .contour_view import thin_for_drawing
 from .gl_axes import GLAxes
 from .gl_surface import GLLossSurface
 from .gl_trajectories import GLTrajectories
+from .gl_window import GLSceneWindow
 from .redraw import RedrawThrottle
 from .scene_scale import HEIGHT, SceneScale
 
 TRAJECTORY_LIFT = 0.02
 """How far above the surface trajectories are drawn (world units; the surface is 2 wide)."""
+DRAW_POINTS_3D = 1000
+"""Most points drawn per trajectory in 3-D (older rows evenly thinned, the newest 500 exact)."""
 CAMERA = {"distance": 3.6, "elevation": 28.0, "azimuth": -60.0}
 
 
@@ -66,18 +69,20 @@ class View3D(QtWidgets.QWidget):
 
     # -- layout --------
     def _build(self) -> None:
-        self.gl = gl.GLViewWidget()
+        self.gl = GLSceneWindow()
         self.gl.setBackgroundColor(QtGui.QColor(20, 20, 24))
-        self.gl.setToolTip(
+        self.gl_widget = self.gl.container()
+        self.gl_widget.setToolTip(
             "3-D view. Drag: orbit · Ctrl/middle-drag: pan · wheel: zoom. "
             "Keys: T top, F front, 0 reset view."
         )
-        self.gl.setMinimumSize(300, 240)
+        self.gl_widget.setMinimumSize(300, 240)
         self.surface_item = GLLossSurface()
         self.trajectories = GLTrajectories()
         self.axes = GLAxes()
         for item in (self.surface_item, self.axes, self.trajectories):
             self.gl.addItem(item)
+        self.gl.detail_items.append(self.surface_item)
         self.legend = ColourLegend()
 
         bar = QtWidgets.QHBoxLayout()
@@ -117,7 +122,7 @@ class View3D(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        row.addWidget(self.gl, 1)
+        row.addWidget(self.gl_widget, 1)
         row.addWidget(self.legend)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -250,7 +255,10 @@ class View3D(QtWidgets.QWidget):
         if n > cache.rows:
             cache.world = np.concatenate([cache.world, self._world_rows(run, cache.rows, n)])
             cache.rows = n
-        self.trajectories.set_run(run.id, cache.world, run.colour, run.visible)
+        # Wide lines cost software OpenGL two triangles per segment: draw at most
+        # DRAW_POINTS_3D points (the newest exactly), as the 2-D view does.
+        world = thin_for_drawing(cache.world, DRAW_POINTS_3D)
+        self.trajectories.set_run(run.id, world, run.colour, run.visible)
 
     def _world_rows(self, run: RunModel, a: int, b: int) -> np.ndarray:
         """World points of trajectory rows, lying on the drawn mesh (not under it).

@@ -29,6 +29,10 @@ EMIT_INTERVAL = 1.0 / 60.0
 CALL_BUDGET = 0.004
 """Target seconds of engine work per ``step(n)`` call at unlimited speed; short calls keep the
 GIL free often enough for the GUI thread."""
+YIELD_WHILE_PENDING = 0.004
+"""Seconds the worker waits after a step call while the GUI has not acknowledged the last
+batch: at unlimited speed it then uses about half a core instead of a whole one, and runs
+at full speed whenever the GUI keeps up."""
 MAX_CHUNK = 1 << 16
 RESUMABLE = ("stalled", "max_steps")
 BATCH_ROWS = 3000
@@ -163,6 +167,10 @@ class StepWorker(QThread):
                 if now - last_emit >= EMIT_INTERVAL or not self._stepping():
                     self._emit()
                     last_emit = time.perf_counter()
+            elif n and not self._consumed.is_set():
+                # The GUI is still drawing the last batch: leave it the CPU for a moment (on
+                # a 2-core machine software OpenGL needs both), then step on.
+                self._consumed.wait(YIELD_WHILE_PENDING)
 
     def _stepping(self) -> bool:
         return (self._playing or self._single > 0) and any(

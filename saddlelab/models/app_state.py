@@ -3,7 +3,9 @@
 - Choosing a surface resets every run to the surface's suggested start.
 - Any change to a run's optimizer, start or seed restarts its trajectory at row 0; changes to
   hyper-parameters and options keep the trajectory (they take effect mid-run).
-- The probe point follows the selected run's current point unless the user picked one.
+- The probe point follows the selected run's current point unless the user picked one. While
+  runs stream, a GUI may set ``follow_on_data = False`` and call ``refresh_probe()`` at its own
+  pace (the analysis of the probe costs milliseconds; 60 batches a second need not redo it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class AppState:
         self.runs = RunList()
         self.playback = Playback()
         self.view = ViewSettings()
+        self.follow_on_data = True
+        """Whether new trajectory rows move a following probe at once (see the module doc)."""
         self.runs.added.connect(self._on_run_added)
         self.runs.removed.connect(self._on_run_removed)
         self.runs.selected_changed.connect(self._on_selected_changed)
@@ -87,6 +91,8 @@ class AppState:
         loss = float(surface.loss(point))
         grad_norm = float(np.linalg.norm(surface.gradient(point)))
         run.restart(loss, grad_norm)
+        if run is self.runs.selected:
+            self.refresh_probe()
         self.run_restarted.emit(run)
 
     def reset_all(self) -> None:
@@ -112,7 +118,12 @@ class AppState:
             self._follow_selected()
 
     def _on_data_changed(self, run: RunModel) -> None:
-        if run is self.runs.selected and self.view.probe_source == "run":
+        if self.follow_on_data and run is self.runs.selected:
+            self.refresh_probe()
+
+    def refresh_probe(self) -> None:
+        """Move a following probe to the selected run's current point (a picked one stays)."""
+        if self.view.probe_source == "run":
             self._follow_selected()
 
     def _follow_selected(self) -> None:

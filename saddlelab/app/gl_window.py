@@ -1,0 +1,144 @@
+"""The 3-D scene as a native OpenGL window (pyqtgraph's GLViewMixin on a QOpenGLWindow).
+
+Why not pyqtgraph's GLViewWidget (a QOpenGLWidget)? As soon as a QOpenGLWidget lives in a
+window, Qt composes the *whole* top-level window through OpenGL on every repaint of any widget
+in it. Under software OpenGL (Mesa llvmpipe, Xvfb, many VMs and remote desktops) that costs
+~14 ms per repaint at 1280 x 800 (measured: a label update cycle 1.3 ms without, 14.9 ms with
+a QOpenGLWidget beside it), and with runs streaming the loss curves, contour view and lists
+repaint many times a second. A QOpenGLWindow embedded with ``QWidget.createWindowContainer``
+renders into its own native surface; the rest of the window stays raster.
+
+``GLSceneWindow`` keeps the GLViewWidget API the app uses (items, camera, ``grabFramebuffer``,
+``frameSwapped``) and adds the few QWidget-like calls pyqtgraph items and callers expect.
+Nothing can float over it as a child widget (a native window covers its siblings): legends
+are painted in the scene (e.g. ``GLAxes`` labels, issue 5's ``GLLegendItem``).
+
+Level of detail under software OpenGL: a 200 x 200 mesh (80 000 triangles) costs llvmpipe
+~25 ms per frame on 2 cores. While the view animates (frames less than ``ANIMATING_GAP``
+apart: orbiting, runs streaming) items in ``detail_items`` draw coarse (``set_coarse``);
+``SETTLE_MS`` after the last such frame the full mesh is drawn again. A hardware renderer
+always draws full detail.
+"""
+
+from __future__ import annotations
+
+import time
+
+from OpenGL import GL
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtOpenGL import QOpenGLWindow
+
+ANIMATING_GAP = 0.5
+"""Seconds: frames closer together than this count as an animation."""
+SETTLE_MS = 250
+"""After the last animated frame, full detail returns this much later."""
+TOOLTIP_MS = 900
+"""Rest of the pointer over the scene before its tooltip shows."""
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software")
+
+
+class GLSceneWindow(GLViewMixin, QOpenGLWindow):
+    """pyqtgraph's 3-D view on a native OpenGL window; embed it with :meth:`container`."""
+
+    def __init__(self) -> None:
+        # Born with a parent window so that Qt, not Python, owns it: the container deletes it
+        # (a Python-owned window is deleted a second time at exit: a crash in ~QApplication).
+        # The container re-parents it at once; the placeholder then holds nothing.
+        placeholder = QtGui.QWindow()
+        super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate, placeholder)
+        self._container = QtWidgets.QWidget.createWindowContainer(self)
+        self._container.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
+        fmt = QtGui.QSurfaceFormat.defaultFormat()
+        fmt.setDepthBufferSize(24)  # a QOpenGLWidget's FBO has one; a window must ask for it
+        self.setFormat(fmt)
+        self.software = False
+        """Whether the OpenGL renderer is a software one (known once the view is shown)."""
+        self.detail_items: list = []
+        """Items with ``set_coarse(bool)``, drawn coarse while animating under software GL."""
+        self.coarse = False
+        self._last_frame = 0.0
+        self._settle = QtCore.QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.update)
+        # A QWindow gets no tooltip events: show the container's tooltip after a rest.
+        self._hover = QtCore.QTimer(self)
+        self._hover.setSingleShot(True)
+        self._hover.setInterval(TOOLTIP_MS)
+        self._hover.timeout.connect(self._show_tooltip)
+        self._hover_pos = QtCore.QPoint()
+
+    def container(self) -> QtWidgets.QWidget:
+        """The widget that holds this window in a layout."""
+        return self._container
+
+    def initializeGL(self) -> None:  # noqa: N802 - Qt naming
+        super().initializeGL()
+        renderer = (GL.glGetString(GL.GL_RENDERER) or b"").decode(errors="replace").lower()
+        self.software = any(name in renderer for name in SOFTWARE_RENDERERS)
+
+    def paintGL(self) -> None:  # noqa: N802 - Qt naming
+        now = time.perf_counter()
+        coarse = self.software and now - self._last_frame < ANIMATING_GAP
+        self._last_frame = now
+        if coarse:
+            self._settle.start()
+        if coarse != self.coarse:
+            self.coarse = coarse
+            for item in self.detail_items:
+                item.set_coarse(coarse)
+        super().paintGL()
+
+    # -- what pyqtgraph's mixin and items expect from a widget --------
+    def devicePixelRatioF(self) -> float:  # noqa: N802 - Qt naming
+        return float(self.devicePixelRatio())
+
+    def rect(self) -> QtCore.QRect:
+        return QtCore.QRect(0, 0, self.width(), self.height())
+
+    def setFocus(self) -> None:  # noqa: N802 - Qt naming
+        """Give keyboard focus to the scene (camera keys)."""
+        self.container().setFocus()
+
+    def repaint(self) -> None:
+        """Render and show a frame now (benchmarks), not at the next update request."""
+        if self.isValid() and self.isExposed():
+            self._render()
+            self.context().swapBuffers(self)
+            self.doneCurrent()
+
+    def grabFramebuffer(self) -> QtGui.QImage:  # noqa: N802 - Qt naming
+        """The scene as an image, rendered now in full detail.
+
+        QOpenGLWindow's own grab reads the back buffer, which after a swap holds an old frame;
+        QOpenGLWidget re-renders, and tests and exports expect that.
+        """
+        if not self.isValid():
+            return QtGui.QImage()
+        self._last_frame = 0.0
+        self._render()
+        image = super().grabFramebuffer()
+        self._last_frame = 0.0
+        return image
+
+    def _render(self) -> None:
+        self.makeCurrent()
+        GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
+        self.paintGL()
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt naming
+        self.container().setFocus()
+        self._hover.stop()
+        QtWidgets.QToolTip.hideText()
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt naming
+        if ev.buttons() == QtCore.Qt.MouseButton.NoButton:
+            self._hover_pos = ev.globalPosition().toPoint()
+            self._hover.start()
+        super().mouseMoveEvent(ev)
+
+    def _show_tooltip(self) -> None:
+        if self.container().toolTip():
+            QtWidgets.QToolTip.showText(self._hover_pos, self.container().toolTip())
