@@ -63,9 +63,11 @@ class RunController(QObject):
 
     def _on_run_added(self, run: RunModel) -> None:
         run.config_changed.connect(self._on_config_changed)
+        run.move_requested.connect(self._on_move_requested)
 
     def _on_run_removed(self, run: RunModel) -> None:
         run.config_changed.disconnect(self._on_config_changed)
+        run.move_requested.disconnect(self._on_move_requested)
         self.worker.remove_run(run.id)
 
     def _on_run_restarted(self, run: RunModel) -> None:
@@ -78,6 +80,9 @@ class RunController(QObject):
             self.worker.set_options(
                 run.id, grad_noise=run.grad_noise, clip_norm=run.clip_norm, schedule=run.schedule
             )
+
+    def _on_move_requested(self, run: RunModel, point: tuple, reason: str) -> None:
+        self.worker.move_run(run.id, point, reason)
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.worker.set_playing(playing)

@@ -352,7 +352,8 @@ class SecondOrder(QtCore.QObject):
         if target is None:
             return
         self.escape.dismiss()
-        run.set_start(tuple(target))  # the run restarts from the escape point
+        # The run jumps and carries on: trajectory and optimizer state are kept.
+        run.request_move(tuple(target), "escape step along the negative-curvature direction")
         self.state.playback.set_playing(True)
 
     def _escape_noise(self, run_id, sigma: float) -> None:

@@ -132,6 +132,10 @@ class StepWorker(QThread):
     def set_options(self, run_id: int, **options) -> None:
         self._commands.put(("options", run_id, options))
 
+    def move_run(self, run_id: int, point: tuple, reason: str) -> None:
+        """Jump a run to ``point`` mid-run (Run.move_to); the jump row arrives as a batch."""
+        self._commands.put(("move", run_id, tuple(point), str(reason)))
+
     def set_playing(self, playing: bool) -> None:
         self._commands.put(("playing", bool(playing)))
 
@@ -228,6 +232,13 @@ class StepWorker(QThread):
             self._call(command[1], "set_params", **command[2])
         elif kind == "options":
             self._call(command[1], "set_options", **command[2])
+        elif kind == "move":
+            entry = self._entries.get(command[1])
+            if entry is not None and entry.run is not None and entry.error is None:
+                try:
+                    entry.chunks.append(entry.run.move_to(command[2], command[3]))
+                except Exception as error:  # e.g. a run that diverged meanwhile
+                    entry.error, entry.reported = str(error) or type(error).__name__, False
         elif kind == "playing":
             self._playing = command[1]
             self._budget = 0.0

@@ -88,6 +88,8 @@ class RunModel:
     appearance_changed = Signal(object)
     data_changed = Signal(object)
     status_changed = Signal(object)
+    move_requested = Signal(object, tuple, str)
+    """(run, point, reason): jump the running run to ``point`` (an escape step), history kept."""
 
     _ids = itertools.count(1)
 
@@ -248,6 +250,24 @@ class RunModel:
             return "the start point must be finite numbers"
         self.start = values
         self.config_changed.emit(self, "start")
+        return None
+
+    def request_move(self, point: Sequence[float], reason: str = "moved") -> str | None:
+        """Ask the engine to jump this run to ``point`` mid-run, keeping its trajectory and
+        optimizer state (the lecture's escape step). Returns an error message or None."""
+        try:
+            values = tuple(float(p) for p in point)
+        except (TypeError, ValueError):
+            return "the point must be numbers"
+        if len(values) != self.ndim or not all(math.isfinite(v) for v in values):
+            return f"the point needs {self.ndim} finite coordinates"
+        if self.status == "diverged":
+            return "a diverged run cannot be moved; reset it"
+        # The engine resumes a converged or stalled run after the jump: say so at once, so
+        # that Play steps it again.
+        self.done = False
+        self._set_status("running", f"{reason}: continuing from there", None)
+        self.move_requested.emit(self, values, reason)
         return None
 
     def set_start_text(self, text: str) -> str | None:

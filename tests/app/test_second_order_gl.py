@@ -246,11 +246,13 @@ def test_a_run_stalled_at_a_saddle_offers_the_remedies(lab):
     assert "(0.71, 0.71)" in banner.detail.text()
     banner.step_length.setValue(0.4)
     generation = run.generation
+    moves = []
+    run.move_requested.connect(lambda r, point, reason: moves.append(point))
     banner.step_button.click()
-    start = np.array(run.start)
-    assert np.linalg.norm(start) == pytest.approx(0.4)
-    assert abs(start[0] - start[1]) < 1e-12  # along the escape eigenvector (1, 1)/sqrt 2
-    assert run.generation == generation + 1  # the run continues from there
+    (target,) = moves
+    assert np.linalg.norm(target) == pytest.approx(0.4)
+    assert abs(target[0] - target[1]) < 1e-12  # along the escape eigenvector (1, 1)/sqrt 2
+    assert run.generation == generation and run.start == (0.0, 0.0)  # continued, not restarted
     assert lab.state.playback.playing
     assert banner.isHidden()
 

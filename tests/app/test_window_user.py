@@ -175,3 +175,23 @@ def test_closing_while_runs_step_exits_cleanly(qtbot, window, qt_warnings_fail):
     window.close()
     assert not window.controller.worker.isRunning()
     assert qt_warnings_fail == []
+
+
+def test_escape_step_continues_a_run_stuck_on_the_saddle(qtbot, window):
+    # Plain GD started exactly on the lecture saddle converges there (the gradient is zero).
+    run = window.state.runs[0]
+    assert run.set_start((0.0, 0.0)) is None
+    play_until(qtbot, window, 1)
+    qtbot.waitUntil(lambda: run.done, timeout=COMPILE_TIMEOUT)
+    assert run.status == "converged" and "saddle" in run.status_detail
+    banner = window.second_order.escape
+    assert not banner.isHidden()
+    steps_before = run.steps
+    # "Step along the negative-curvature direction": the run jumps and carries on.
+    banner.step_button.click()
+    qtbot.waitUntil(lambda: run.done and run.steps > steps_before + 5, timeout=COMPILE_TIMEOUT)
+    t = run.trajectory
+    assert tuple(t.points[0]) == (0.0, 0.0)  # the history before the jump is kept
+    w1, w2 = t.points[-1]
+    assert run.status == "converged" and abs(w1 * w2 - 1.0) < 1e-3
+    assert w1 > 0 and w2 > 0  # it left along +(1, 1)
