@@ -52,7 +52,8 @@ def test_rastrigin_grid_of_critical_points() -> None:
         ("two-minima", {"local_min": 2, "saddle": 1}),
         ("slice-trap", {"local_min": 2, "saddle": 1}),
         ("goldstein-price", {"local_min": 4, "local_max": 1, "saddle": 4}),
-        ("sigmoid-ce", {}),
+        ("sigmoid-ce", {"local_min": 1}),
+        ("sigmoid-mse", {"local_min": 1}),
     ],
 )
 def test_known_critical_point_counts(surface_id: str, expected: dict) -> None:

@@ -274,3 +274,20 @@ def test_move_to_refuses_bad_points_and_diverged_runs(w1w2):
         run.move_to((np.nan, 0.0))
     with pytest.raises(OptimizerError):
         run.move_to((1.0, 2.0, 3.0))
+
+
+def test_squared_error_on_a_sigmoid_crawls_where_cross_entropy_converges():
+    # The catalogue's claim for sigmoid-mse / sigmoid-ce (background.md section 7).
+    from saddlelab.core import catalogue
+
+    runs = {}
+    for surface_id in ("sigmoid-mse", "sigmoid-ce"):
+        surface = catalogue.load(surface_id)
+        run = Run(surface, RunConfig.make("sgd", surface.suggested_start(), {"lr": 0.5}))
+        run.step(3000)
+        runs[surface_id] = run
+    assert runs["sigmoid-ce"].status is RunStatus.CONVERGED
+    assert runs["sigmoid-ce"].steps < 500
+    mse = runs["sigmoid-mse"]
+    assert not mse.done or mse.status is RunStatus.MAX_STEPS or mse.stall_kind == "plateau"
+    assert mse.loss > 0.99 and mse.grad_norm < 1e-3  # stuck on the saturated plateau
