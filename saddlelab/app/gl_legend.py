@@ -11,14 +11,14 @@ from __future__ import annotations
 from pyqtgraph.opengl import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
-from .second_order_legend import LegendContent
+from .second_order_legend import ContentSetters, LegendContent
 
 MARGIN = 10
 PADDING = 8
 POINT_SIZE = 12
 
 
-class GLLegendItem(GLGraphicsItem.GLGraphicsItem):
+class GLLegendItem(ContentSetters, GLGraphicsItem.GLGraphicsItem):
     """Screen-anchored legend: same setters as SecondOrderLegend (``set_arrows`` ...)."""
 
     def __init__(self, parentItem=None) -> None:
@@ -31,15 +31,6 @@ class GLLegendItem(GLGraphicsItem.GLGraphicsItem):
         self._doc.setDefaultFont(font)
         self._doc.setDefaultStyleSheet("body { color: #f0f4fa; }")
         self._html = ""
-
-    def set_arrows(self, *args, **kwargs) -> None:
-        self.content.set_arrows(*args, **kwargs)
-
-    def set_overlay(self, *args, **kwargs) -> None:
-        self.content.set_overlay(*args, **kwargs)
-
-    def set_markers(self, *args, **kwargs) -> None:
-        self.content.set_markers(*args, **kwargs)
 
     def refresh(self) -> None:
         self._changed()

@@ -78,7 +78,23 @@ class LegendContent:
         self._refresh()
 
 
-class SecondOrderLegend(QtWidgets.QLabel):
+class ContentSetters:
+    """The legend setters, forwarded to ``self.content`` (a :class:`LegendContent`): shared by
+    the 2-D label and the 3-D in-scene legend."""
+
+    content: LegendContent
+
+    def set_arrows(self, *args, **kwargs) -> None:
+        self.content.set_arrows(*args, **kwargs)
+
+    def set_overlay(self, *args, **kwargs) -> None:
+        self.content.set_overlay(*args, **kwargs)
+
+    def set_markers(self, *args, **kwargs) -> None:
+        self.content.set_markers(*args, **kwargs)
+
+
+class SecondOrderLegend(ContentSetters, QtWidgets.QLabel):
     """A translucent rich-text label in a corner of a (non-GL) view."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, corner: str = "top-left") -> None:
@@ -100,15 +116,6 @@ class SecondOrderLegend(QtWidgets.QLabel):
         if watched is self.parentWidget() and event.type() == QtCore.QEvent.Type.Resize:
             self.place()
         return False
-
-    def set_arrows(self, *args, **kwargs) -> None:
-        self.content.set_arrows(*args, **kwargs)
-
-    def set_overlay(self, *args, **kwargs) -> None:
-        self.content.set_overlay(*args, **kwargs)
-
-    def set_markers(self, *args, **kwargs) -> None:
-        self.content.set_markers(*args, **kwargs)
 
     def refresh(self) -> None:
         """Show what the setters stored (they refresh themselves unless ``refresh=False``)."""
