@@ -51,6 +51,7 @@ from ._formulas import (
     STALLED,
     schedule_lr,
 )  # fmt: skip
+from ._numba_cache import drop_stale_cache
 from ._updates import (
     adagrad_update,
     adam_update,
@@ -65,6 +66,8 @@ from ._updates import (
     small_gradient,
     step_scalars,
 )
+
+drop_stale_cache(__file__)  # before any cached function is compiled or loaded
 
 ROW_BLOCK = 256
 """Rows that take all updates of a call together (their state fits in the L1/L2 cache)."""

@@ -9,8 +9,8 @@ The loop serves single runs (one row, recorded) and small batches; large batches
 per-surface kernels of :mod:`._batch`. Both call the update code of :mod:`._updates`, so batch
 row i equals the single run with the same configuration. Importing this module compiles the
 loops, or loads them from numba's cache: import it lazily. numba's cache only watches this
-file: after editing :mod:`._updates` or :mod:`._formulas`, touch this file (or clear
-``__pycache__``) so the loops are recompiled.
+file, so :func:`._numba_cache.drop_stale_cache` clears it when :mod:`._updates` or
+:mod:`._formulas` changed.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from ._formulas import (
     STALLED,
     schedule_lr,
 )  # fmt: skip
+from ._numba_cache import drop_stale_cache
 from ._updates import (
     curvature_update,
     diverged,
@@ -59,6 +60,8 @@ from ._updates import (
     noisy_clipped,
     step_scalars,
 )
+
+drop_stale_cache(__file__)  # before any cached function is compiled or loaded
 
 _f = types.float64
 F1, F2, F3 = _f[::1], _f[:, ::1], _f[:, :, ::1]

@@ -8,9 +8,9 @@ compute the same values. The elementwise updates (``sgd_update`` ... ``adam_upda
 batch kernels' row-at-a-time path; the single-run loop writes the same operations out on its
 row views (a helper call per update with array arguments costs reference counting there), and
 the batch kernels' Adam lanes write them as selects; tests compare all of them bit for bit, and
-the single-run loop with torch. numba's cache of :mod:`._kernels` does not see edits here:
-touch ``_kernels.py`` after changing this file (the batch kernels' cache name includes a hash of
-this file, see :mod:`.codegen`).
+the single-run loop with torch. numba's cache of :mod:`._kernels` and :mod:`._batch` does not
+see edits here by itself: :mod:`._numba_cache` clears it when this file changes (and the batch
+kernels' cache name includes a hash of this file, see :mod:`.codegen`).
 """
 
 import math
