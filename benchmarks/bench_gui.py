@@ -142,6 +142,14 @@ def instrument() -> Breakdown:
     b.wrap(pg.GraphicsView, "paintEvent", lambda v: f"2-D paint: {_owner(v)}")
     b.wrap(pg.PlotCurveItem, "paint", "  of which curves (all 2-D plots)")
     try:
+        from saddlelab.app import taylor_contours
+
+        b.wrap(
+            taylor_contours.TaylorContoursItem, "paint", "  of which dashed Taylor contours (2-D)"
+        )
+    except ImportError:
+        pass
+    try:
         from saddlelab.app import second_order
 
         b.wrap(second_order.SecondOrder, "update_probe", "analysis of the probe (issue 5)")

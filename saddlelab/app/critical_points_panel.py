@@ -70,6 +70,30 @@ PLURALS = {
     "degenerate": ("degenerate point", "degenerate points"),
 }
 COLUMNS = ("Class", "Point", "Loss", "Eigenvalues", "Min. ratio")
+"""What each column holds (the start of every cell's tooltip)."""
+HEADERS = ("Class", "Point", "Loss", "\u03bb of H", "Ratio")
+"""Short headers: the table must fit its dock at 1280 x 800 (header tooltips explain)."""
+HEADER_TIPS = (
+    "What kind of critical point (the marker's shape and colour as in the views)",
+    "Coordinates of the point",
+    "Loss at the point",
+    "Eigenvalues of the Hessian there (curvatures along its eigenvectors)",
+    "Minimum ratio: the share of the Hessian's eigenvalues that are positive "
+    "(1 at a minimum, 0 at a maximum, in between at a saddle)",
+)
+SHORT_NAMES = {
+    "local_min": "min",
+    "local_max": "max",
+    "saddle": "saddle",
+    "degenerate": "degen.",
+}
+"""Class names in the table, short enough to fit a 400-px dock (the full name is the tooltip)."""
+DIGITS = 3
+"""Significant figures shown in the table; tooltips give full precision."""
+
+
+def _full(x: float) -> str:
+    return f"{float(x):.10g}".replace("-", "\u2212")
 
 
 class CriticalPointsPanel(QtWidgets.QWidget):
@@ -102,7 +126,17 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel("Not searched yet.")
         self.status.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        for col, tip in enumerate(HEADER_TIPS):
+            self.table.horizontalHeaderItem(col).setToolTip(tip)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        font = self.table.font()
+        font.setPointSizeF(max(9.0, font.pointSizeF() - 1))  # five columns in a 400-px dock
+        self.table.setFont(font)
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(QtGui.QFontMetrics(font).height() + 6)
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -193,18 +227,23 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         table.setRowCount(len(points))
         for row, cp in enumerate(points):
             cls = cp.classification
-            name = CLASS_NAMES.get(cls, cls)
+            name, full_name = SHORT_NAMES.get(cls, cls), CLASS_NAMES.get(cls, cls)
             if not getattr(cp, "isolated", True):
-                name += " (on a curve)"
+                name = "on curve"  # the icon keeps the class, the tooltip says all
+                full_name += " (on a curve of critical points)"
             cells = (
-                name,
-                fmt_vector(cp.point, 4),
-                fmt(cp.loss, 5),
-                ", ".join(fmt(x, 4) for x in cp.eigenvalues),
-                fmt(cp.minimum_ratio, 3),
+                (name, full_name),
+                (fmt_vector(cp.point, DIGITS), "(" + ", ".join(_full(x) for x in cp.point) + ")"),
+                (fmt(cp.loss, DIGITS), _full(cp.loss)),
+                (
+                    ", ".join(fmt(x, DIGITS) for x in cp.eigenvalues),
+                    "\u03bb = " + ", ".join(_full(x) for x in cp.eigenvalues),
+                ),
+                (fmt(cp.minimum_ratio, 2), _full(cp.minimum_ratio)),
             )
-            for col, text in enumerate(cells):
+            for col, (text, tip) in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
+                item.setToolTip(f"{COLUMNS[col]}: {tip}")
                 if col == 0:
                     item.setIcon(class_icon(cls))
                 table.setItem(row, col, item)

@@ -29,8 +29,20 @@ def fmt(value: float) -> str:
     return f"{value:.3g}".replace("-", "\u2212")
 
 
+TOP_DOWN_ELEVATION = 70.0
+"""Above this camera elevation (degrees) the height axis points at the viewer: no labels."""
+LABEL_GAP = 10
+"""Pixels between the height axis and its labels (drawn beside it, never over the mesh)."""
+
+
 class GLAxes(GLGraphicsItem):
-    """Frame, ticks and axis names; labels follow the camera."""
+    """Frame, ticks and axis names; they follow the camera.
+
+    Tick values sit on the two floor edges nearest the camera. The height axis stands at the
+    floor corner that is leftmost on screen, with its values and title to its left: whatever
+    the camera, they are never drawn over the surface (the mesh lies to the right of that
+    corner's vertical line), so eigenvector arrows and the probe in the middle stay readable.
+    """
 
     def __init__(self, parentItem=None, font_size: int = 13) -> None:
         super().__init__(parentItem=parentItem)
@@ -47,34 +59,76 @@ class GLAxes(GLGraphicsItem):
         self.name_font = QtGui.QFont(self.font)
         self.name_font.setBold(True)
         self.name_font.setPointSize(font_size + 3)
+        self._scale: SceneScale | None = None
+        self._names = ("x", "y")
+        self._loss_name = "loss"
+        self.placement = (-1, 1, (-1, 1), "left")
+        """(y of the edge with x ticks, x of the edge with y ticks, height-axis corner, side of
+        the axis its labels are drawn on)."""
         self._labels: list[tuple[np.ndarray, str, bool]] = []
+        self._height_labels: list[tuple[np.ndarray, str, bool]] = []
 
     def set_axes(self, scale: SceneScale, names: tuple[str, str], loss_name: str = "loss"):
         """Frame and labels for the domain and height range of ``scale``."""
+        self._scale, self._names, self._loss_name = scale, tuple(names), loss_name
+        self._build()
+
+    def _build(self) -> None:
+        scale, names = self._scale, self._names
+        if scale is None:
+            return
+        edge_y, edge_x, (cx, cy), _ = self.placement
         lines = []
         corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
         for (ax, ay), (bx, by) in zip(corners[:-1], corners[1:], strict=True):
             lines += [(ax, ay, 0), (bx, by, 0)]
-        lines += [(-1, 1, 0), (-1, 1, HEIGHT)]
+        lines += [(cx, cy, 0), (cx, cy, HEIGHT)]
         labels: list[tuple[np.ndarray, str, bool]] = []
         for x in nice_ticks(scale.x0, scale.x1):
             wx = float(scale.wx(x))
-            lines += [(wx, -1, 0), (wx, -1.05, 0)]
-            labels.append((np.array([wx, -1.14, 0.0]), fmt(x), False))
+            lines += [(wx, edge_y, 0), (wx, 1.05 * edge_y, 0)]
+            labels.append((np.array([wx, 1.14 * edge_y, 0.0]), fmt(x), False))
         for y in nice_ticks(scale.y0, scale.y1):
             wy = float(scale.wy(y))
-            lines += [(1, wy, 0), (1.05, wy, 0)]
-            labels.append((np.array([1.12, wy, 0.0]), fmt(y), False))
+            lines += [(edge_x, wy, 0), (1.05 * edge_x, wy, 0)]
+            labels.append((np.array([1.12 * edge_x, wy, 0.0]), fmt(y), False))
+        heights: list[tuple[np.ndarray, str, bool]] = []
         for u in np.linspace(0.0, 1.0, 4):
             f = float(scale.loss_at_unit(u))
-            lines += [(-1, 1, u * HEIGHT), (-1.06, 1.06, u * HEIGHT)]
-            labels.append((np.array([-1.16, 1.16, u * HEIGHT]), fmt(f), False))
-        labels.append((np.array([0.0, -1.35, 0.0]), names[0], True))
-        labels.append((np.array([1.35, 0.0, 0.0]), names[1], True))
-        labels.append((np.array([-1.0, 1.0, HEIGHT * 1.12]), loss_name, True))
+            lines += [(cx, cy, u * HEIGHT), (1.04 * cx, 1.04 * cy, u * HEIGHT)]
+            if u > 0:  # the floor value would collide with the floor's tick values
+                heights.append((np.array([cx, cy, u * HEIGHT]), fmt(f), False))
+        heights.append((np.array([cx, cy, HEIGHT * 1.14]), self._loss_name, True))
+        labels.append((np.array([0.0, 1.35 * edge_y, 0.0]), names[0], True))
+        labels.append((np.array([1.35 * edge_x, 0.0, 0.0]), names[1], True))
         self.frame.setData(pos=np.array(lines, dtype=np.float32))
         self._labels = labels
+        self._height_labels = heights
         self.update()
+
+    def _place(self, project: QtGui.QMatrix4x4) -> None:
+        """Follow the camera: near edges for ticks, an outer corner for the height axis."""
+        cam = self.view().cameraPosition()
+        edge_y = -1 if cam.y() <= 0 else 1
+        edge_x = 1 if cam.x() >= 0 else -1
+        corners = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+        xs = np.array(
+            [
+                [project.map(QtGui.QVector3D(cx, cy, z)).x() for z in (0.0, HEIGHT)]
+                for cx, cy in corners
+            ]
+        )
+        # Leftmost corner, labels to its left; if they do not fit there (camera panned or
+        # zoomed), the rightmost corner with labels to its right.
+        room_left = xs.min()
+        room_right = self.view().width() - xs.max()
+        if room_left >= self._label_width() + LABEL_GAP or room_left >= room_right:
+            placement = (edge_y, edge_x, corners[int(np.argmin(xs.min(axis=1)))], "left")
+        else:
+            placement = (edge_y, edge_x, corners[int(np.argmax(xs.max(axis=1)))], "right")
+        if placement != self.placement:
+            self.placement = placement
+            self._build()  # asks for another frame with the frame lines moved
 
     def paint(self) -> None:
         if not self._labels:
@@ -85,6 +139,7 @@ class GLAxes(GLGraphicsItem):
         to_screen = QtGui.QMatrix4x4()
         to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
         project = to_screen * self.mvpMatrix()
+        self._place(project)
         painter = QtGui.QPainter(view)
         painter.setRenderHints(
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
@@ -96,4 +151,42 @@ class GLAxes(GLGraphicsItem):
             metrics = painter.fontMetrics()
             w, h = metrics.horizontalAdvance(text), metrics.ascent()
             painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + h / 2), text)
+        if view.opts.get("elevation", 0.0) < TOP_DOWN_ELEVATION:
+            for pos, text, bold in self._height_labels:
+                painter.setFont(self.name_font if bold else self.font)
+                p = project.map(QtGui.QVector3D(*pos)).toPointF()
+                metrics = painter.fontMetrics()
+                w, h = metrics.horizontalAdvance(text), metrics.ascent()
+                x = self._label_x(p.x(), w)
+                painter.drawText(QtCore.QPointF(x, p.y() + h / 2), text)
         painter.end()
+
+    def _label_width(self) -> float:
+        widths = [
+            QtGui.QFontMetrics(self.name_font if bold else self.font).horizontalAdvance(text)
+            for _, text, bold in self._height_labels
+        ]
+        return max(widths, default=0)
+
+    def _label_x(self, axis_x: float, width: float) -> float:
+        """Left edge of a height label: beside the axis, on the side away from the mesh."""
+        if self.placement[3] == "right":
+            return min(axis_x + LABEL_GAP, self.view().width() - width - 2.0)
+        return max(2.0, axis_x - LABEL_GAP - width)
+
+    def height_label_rects(self) -> list[QtCore.QRectF]:
+        """Screen rectangles of the height axis' values and title (tests check placement)."""
+        view = self.view()
+        rect = QtCore.QRectF(view.rect())
+        to_screen = QtGui.QMatrix4x4()
+        to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
+        vp = (0, 0, view.width(), view.height())
+        project = to_screen * view.projectionMatrix(vp, vp) * view.viewMatrix()
+        out = []
+        for pos, text, bold in self._height_labels:
+            metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
+            p = project.map(QtGui.QVector3D(*pos)).toPointF()
+            w, h = metrics.horizontalAdvance(text), metrics.ascent()
+            x = self._label_x(p.x(), w)
+            out.append(QtCore.QRectF(x, p.y() - h / 2, w, h))
+        return out

@@ -18,6 +18,9 @@ Level of detail under software OpenGL: a 200 x 200 mesh (80 000 triangles) costs
 apart: orbiting, runs streaming) items in ``detail_items`` draw coarse (``set_coarse``);
 ``SETTLE_MS`` after the last such frame the full mesh is drawn again. A hardware renderer
 always draws full detail.
+
+Frames are paced by ``redraw.FrameScheduler``: ``update()`` asks it for a frame, which is
+rendered and swapped in a slot of its own, never in the same event-loop pass as a 2-D redraw.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLWindow
+
+from .redraw import FrameScheduler, _Job
 
 ANIMATING_GAP = 0.5
 """Seconds: frames closer together than this count as an animation."""
@@ -62,6 +67,9 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self.update)
+        # Frames are paced by the frame scheduler: never in the same slot as a 2-D redraw.
+        self._scheduler = FrameScheduler.instance()
+        self._frame_job = _Job(self._present, self, frame=True)
         # A QWindow gets no tooltip events: show the container's tooltip after a rest.
         self._hover = QtCore.QTimer(self)
         self._hover.setSingleShot(True)
@@ -89,6 +97,23 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
             for item in self.detail_items:
                 item.set_coarse(coarse)
         super().paintGL()
+
+    def update(self) -> None:
+        """Ask for a frame: drawn in the frame scheduler's next free slot (see ``redraw``)."""
+        if self.isValid() and self.isExposed():
+            self._scheduler.request(self._frame_job)
+        else:
+            QOpenGLWindow.update(self)
+
+    def _present(self) -> None:
+        """Render and swap now (a scheduled frame); ``frameSwapped`` fires as for Qt's own."""
+        if not (self.isValid() and self.isExposed()):
+            QOpenGLWindow.update(self)
+            return
+        self._render()
+        self.context().swapBuffers(self)
+        self.doneCurrent()
+        self.frameSwapped.emit()
 
     # -- what pyqtgraph's mixin and items expect from a widget --------
     def devicePixelRatioF(self) -> float:  # noqa: N802 - Qt naming

@@ -90,7 +90,14 @@ class LossPlot(QtWidgets.QWidget):
         super().__init__(parent)
         self.state = state
         self._curves: dict[int, tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = {}
-        self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self, after=self._fit)
+        # One throttle per plot: the frame scheduler then redraws (and Qt repaints) the loss
+        # plot and the gradient plot in different slots, never both in one event-loop pass.
+        self._throttle = RedrawThrottle(
+            lambda rid: self._redraw_run(rid, (0,)), REDRAW_MS, self, after=lambda: self._fit((0,))
+        )
+        self._grad_throttle = RedrawThrottle(
+            lambda rid: self._redraw_run(rid, (1,)), REDRAW_MS, self, after=lambda: self._fit((1,))
+        )
         self.shift = 0.0
         """What the loss plot adds to every loss in log scale (0 unless some loss is <= 0)."""
         self.loss_plot = pg.PlotWidget(background=(20, 20, 24))
@@ -164,12 +171,15 @@ class LossPlot(QtWidgets.QWidget):
         """The user panned or zoomed: stop following until Auto range is ticked again."""
         self.follow_box.setChecked(False)
 
-    def _fit(self) -> None:
-        """Show every visible curve (both plots share the step axis)."""
+    def _fit(self, which: tuple[int, ...] = (0, 1)) -> None:
+        """Show every visible curve of the plots ``which`` (0 loss, 1 gradient norm; both
+        share the step axis)."""
         if not self.follow_box.isChecked():
             return
         xmax = 1.0
         for plot, index in ((self.loss_plot, 0), (self.grad_plot, 1)):
+            if index not in which:
+                continue
             lo, hi = np.inf, -np.inf
             for run in self.state.runs:
                 curve = self._curves.get(run.id, (None, None))[index]
@@ -208,6 +218,7 @@ class LossPlot(QtWidgets.QWidget):
         run.data_changed.disconnect(self._mark_run)
         run.appearance_changed.disconnect(self._on_appearance)
         self._throttle.discard(run.id)
+        self._grad_throttle.discard(run.id)
         loss, grad = self._curves.pop(run.id)
         self.loss_plot.removeItem(loss)
         self.grad_plot.removeItem(grad)
@@ -220,11 +231,12 @@ class LossPlot(QtWidgets.QWidget):
 
     def _mark_run(self, run: RunModel) -> None:
         self._throttle.mark(run.id)
+        self._grad_throttle.mark(run.id)
 
-    def _redraw_run(self, run_id: int) -> None:
+    def _redraw_run(self, run_id: int, which: tuple[int, ...] = (0, 1)) -> None:
         run = self.state.runs.by_id(run_id)
-        if run is not None and not self._update_shift():
-            self._draw(run)
+        if run is not None and not (0 in which and self._update_shift()):
+            self._draw(run, which)
 
     def _update_shift(self, force: bool = False) -> bool:
         """Recompute the log-scale shift; redraw every curve if it (or ``force``) changed."""
@@ -249,15 +261,20 @@ class LossPlot(QtWidgets.QWidget):
     def flush(self) -> None:
         """Draw pending curve updates now."""
         self._throttle.flush()
+        self._grad_throttle.flush()
 
-    def _draw(self, run: RunModel) -> None:
+    def _draw(self, run: RunModel, which: tuple[int, ...] = (0, 1)) -> None:
         curves = self._curves.get(run.id)
         if curves is None:
             return
         t = run.trajectory
         step = t.step.astype(float)
         log = self.log_box.isChecked()
-        for curve, y, shift in zip(curves, (t.loss, t.grad_norm), (self.shift, 0.0), strict=True):
+        for index, (curve, y, shift) in enumerate(
+            zip(curves, (t.loss, t.grad_norm), (self.shift, 0.0), strict=True)
+        ):
+            if index not in which:
+                continue
             y = np.asarray(y, dtype=float) + shift
             if log:
                 # The axes only label in log scale; the curves get log10 values. A zero
@@ -269,7 +286,7 @@ class LossPlot(QtWidgets.QWidget):
     def close_view(self) -> None:
         self.state.runs.added.disconnect(self._on_run_added)
         self.state.runs.removed.disconnect(self._on_run_removed)
-        self._throttle.flush()
+        self.flush()
         for run in self.state.runs:
             run.data_changed.disconnect(self._mark_run)
             run.appearance_changed.disconnect(self._on_appearance)

@@ -25,12 +25,15 @@ class LegendContent:
         self._arrows = ""
         self._overlay = ""
         self._markers = ""
+        self._marker_rows: list[str] = []
 
     def _refresh(self) -> None:
         self._changed()
 
-    def html(self) -> str:
-        return "<br>".join(p for p in (self._arrows, self._overlay, self._markers) if p)
+    def html(self, compact: bool = False) -> str:
+        """The rows; ``compact`` puts the marker classes on one line (a corner of a plot)."""
+        markers = "&nbsp;&nbsp; ".join(self._marker_rows) if compact else self._markers
+        return "<br>".join(p for p in (self._arrows, self._overlay, markers) if p)
 
     def set_arrows(
         self, eigenvalues=(), tolerance: float = 0.0, slice_note: str = "", refresh: bool = True
@@ -70,11 +73,12 @@ class LegendContent:
     def set_markers(self, classes) -> None:
         """Marker rows for the classes present; empty hides them."""
         present = [c for c in CLASS_ORDER if c in set(classes)]
-        self._markers = "<br>".join(
+        self._marker_rows = [
             f"<span style='color:{CLASS_COLOURS[c]}; font-weight:bold'>{CLASS_GLYPHS[c]}</span>"
-            f" {CLASS_NAMES[c]}"
+            f"&nbsp;{CLASS_NAMES[c]}"
             for c in present
-        )
+        ]
+        self._markers = "<br>".join(self._marker_rows)
         self._refresh()
 
 
@@ -104,12 +108,17 @@ class SecondOrderLegend(ContentSetters, QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setWordWrap(True)  # long notes (3-parameter slices) wrap inside the view
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self._compact = parent is not None and hasattr(parent, "getPlotItem")
+        """In a plot the legend covers data: marker classes share a line, smaller type."""
         self.setStyleSheet(
             "QLabel { background: rgba(12, 14, 20, 200); color: #f0f4fa; border-radius: 6px;"
-            " padding: 5px 8px; font-size: 12pt; }"
+            f" padding: 5px 8px; font-size: {10 if self._compact else 12}pt; }}"
         )
         if parent is not None:
             parent.installEventFilter(self)
+            plot_item = getattr(parent, "getPlotItem", None)
+            if plot_item is not None:  # the data area moves when the axes re-lay out
+                plot_item().getViewBox().sigResized.connect(lambda *_: self.place())
         self._refresh()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
@@ -122,7 +131,7 @@ class SecondOrderLegend(ContentSetters, QtWidgets.QLabel):
         self._refresh()
 
     def _refresh(self) -> None:
-        text = self.content.html()
+        text = self.content.html(self._compact)
         parts = bool(text)
         if text != self.text():
             self.setText(text)
@@ -142,14 +151,30 @@ class SecondOrderLegend(ContentSetters, QtWidgets.QLabel):
         width = min(limit, int(doc.idealWidth()) + pad)
         self.resize(width, self.heightForWidth(width))
 
+    def _area(self, parent: QtWidgets.QWidget) -> QtCore.QRect:
+        """Where the legend may go: inside a plot's data area (never over its axes), else
+        the whole parent."""
+        plot_item = getattr(parent, "getPlotItem", None)
+        if plot_item is not None:
+            vb = plot_item().getViewBox()
+            rect = vb.mapRectToScene(vb.boundingRect())
+            area = parent.mapFromScene(rect).boundingRect()
+            if area.width() > 60 and area.height() > 40:
+                return area & parent.rect()
+        return parent.rect()
+
     def place(self) -> None:
-        """Keep the legend in its corner of the parent ("top-left", "bottom-right", ...)."""
+        """Keep the legend in its corner of the parent ("top-left", "bottom-right", ...).
+
+        In a plot the corner is the data area's, so axis values and names stay readable.
+        """
         parent = self.parentWidget()
         if parent is None:
             return
-        self._fit(max(120, parent.width() - 16))
+        area = self._area(parent)
+        self._fit(max(120, area.width() - 10))
         vertical, _, horizontal = self._corner.partition("-")
-        x = 8 if horizontal == "left" else max(0, parent.width() - self.width() - 8)
-        y = 8 if vertical == "top" else max(0, parent.height() - self.height() - 8)
-        self.move(x, y)
+        x = area.left() + 6 if horizontal == "left" else area.right() - self.width() - 5
+        y = area.top() + 6 if vertical == "top" else area.bottom() - self.height() - 5
+        self.move(max(0, x), max(0, y))
         self.raise_()  # the 3-D scene is a native window that may have been stacked above

@@ -145,7 +145,10 @@ class TaylorContoursItem(pg.GraphicsObject):
     def paint(self, painter: QtGui.QPainter, *args) -> None:
         if self._path.isEmpty() and self._rim.isEmpty():
             return
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        # Dashes without antialiasing: Qt's raster engine strokes antialiased dashed paths
+        # ~8x slower (measured 30 ms vs 3.6 ms for 11 model contours), and this item is
+        # redrawn whenever the probe moves, e.g. while it follows a streaming run.
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
         dash = [5.0, 3.0]
         under = QtGui.QPen(QtGui.QColor(0, 0, 0, 200), 4.0)
         under.setCosmetic(True)
@@ -156,6 +159,7 @@ class TaylorContoursItem(pg.GraphicsObject):
         for pen in (under, over):
             painter.setPen(pen)
             painter.drawPath(self._path)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         rim = QtGui.QPen(self._colour, 1.5, QtCore.Qt.PenStyle.DotLine)
         rim.setCosmetic(True)
         painter.setPen(rim)

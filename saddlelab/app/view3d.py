@@ -27,7 +27,11 @@ TRAJECTORY_LIFT = 0.02
 """How far above the surface trajectories are drawn (world units; the surface is 2 wide)."""
 DRAW_POINTS_3D = 1000
 """Most points drawn per trajectory in 3-D (older rows evenly thinned, the newest 500 exact)."""
-CAMERA = {"distance": 3.6, "elevation": 28.0, "azimuth": -60.0}
+CAMERA = {"distance": 3.1, "elevation": 28.0, "azimuth": -60.0}
+"""Default camera: close enough that the surface fills the view at 1280 x 800."""
+CAMERA_SHIFT = 0.18
+"""The default camera looks this far (world units) left of the centre, so the surface sits
+right of the middle: room on the left for the height axis' values (drawn beside the mesh)."""
 
 
 class _RunCache:
@@ -166,7 +170,10 @@ class View3D(QtWidgets.QWidget):
 
     # -- camera --------
     def reset_camera(self) -> None:
-        self.gl.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.35), **CAMERA)
+        az = np.radians(CAMERA["azimuth"])
+        right = np.array([-np.sin(az), np.cos(az)])  # the screen's x direction on the floor
+        cx, cy = -CAMERA_SHIFT * right
+        self.gl.setCameraPosition(pos=QtGui.QVector3D(cx, cy, HEIGHT * 0.45), **CAMERA)
 
     def top_view(self) -> None:
         self.gl.setCameraPosition(
