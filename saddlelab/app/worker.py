@@ -93,8 +93,10 @@ class _Rows:
     lr: np.ndarray
 
 
-WORKER_NICE = 5
-"""How much lower than the GUI the worker thread runs (Linux nice steps)."""
+WORKER_NICE = 10
+"""How much lower than the GUI the worker thread runs (Linux nice steps). Measured with
+benchmarks/bench_gui.py on 2 cores, alternating: nice 10 gave stall maxima 26-33 ms against
+27-39 ms at nice 5, with the same stepping throughput (~1.9 M steps/s)."""
 
 
 def lower_own_priority() -> None:
