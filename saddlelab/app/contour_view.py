@@ -18,7 +18,7 @@ from . import isolines
 from .colours import lut
 from .gl_axes import fmt
 from .gl_surface import CONTOUR_LEVELS
-from .redraw import RedrawThrottle
+from .redraw import RedrawThrottle, RunDrawing
 from .scene_scale import SceneScale
 
 TRAJECTORY_WIDTH = 2.5
@@ -65,7 +65,7 @@ class _RunGraphics:
             plot.removeItem(item)
 
 
-class ContourView(QtWidgets.QWidget):
+class ContourView(RunDrawing, QtWidgets.QWidget):
     """pyqtgraph plot of the loss over the first two variables (a slice for 3 variables)."""
 
     def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
@@ -202,16 +202,7 @@ class ContourView(QtWidgets.QWidget):
         if len(run.trajectory) <= 1:
             self._draw_run(run)
         else:
-            self._throttle.mark(run.id)
-
-    def _redraw_run(self, run_id: int) -> None:
-        run = self.state.runs.by_id(run_id)
-        if run is not None:
-            self._draw_run(run)
-
-    def flush(self) -> None:
-        """Draw pending trajectory updates now."""
-        self._throttle.flush()
+            super()._mark_run(run)
 
     def _draw_run(self, run: RunModel) -> None:
         g = self._graphics.get(run.id)

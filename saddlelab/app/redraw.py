@@ -151,3 +151,20 @@ class RedrawThrottle(QObject):
         self._dirty.pop(key, None)
         if not self._dirty:
             self._scheduler.cancel(self._job)
+
+
+class RunDrawing:
+    """For views that draw each run: marks go to ``self._throttle`` (a :class:`RedrawThrottle`
+    whose callback is ``_redraw_run``), and ``_draw_run(run)`` draws one run."""
+
+    def _mark_run(self, run) -> None:
+        self._throttle.mark(run.id)
+
+    def _redraw_run(self, run_id: int) -> None:
+        run = self.state.runs.by_id(run_id)
+        if run is not None:
+            self._draw_run(run)
+
+    def flush(self) -> None:
+        """Draw pending trajectory updates now instead of at the next redraw tick."""
+        self._throttle.flush()

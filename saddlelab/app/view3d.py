@@ -20,7 +20,7 @@ from .gl_axes import GLAxes
 from .gl_surface import GLLossSurface
 from .gl_trajectories import GLTrajectories
 from .gl_window import GLSceneWindow
-from .redraw import RedrawThrottle
+from .redraw import RedrawThrottle, RunDrawing
 from .scene_scale import HEIGHT, SceneScale
 
 TRAJECTORY_LIFT = 0.02
@@ -43,7 +43,7 @@ class _RunCache:
         self.world = np.empty((0, 3), dtype=np.float32)
 
 
-class View3D(QtWidgets.QWidget):
+class View3D(RunDrawing, QtWidgets.QWidget):
     """Surface + trajectories in OpenGL; camera by mouse, buttons and keys (T, F, 0)."""
 
     scale_changed = QtCore.Signal()
@@ -236,18 +236,6 @@ class View3D(QtWidgets.QWidget):
 
     def _update_legend(self) -> None:
         self.legend.set_runs([(r.colour, r.title) for r in self.state.runs if r.visible])
-
-    def _mark_run(self, run: RunModel) -> None:
-        self._throttle.mark(run.id)
-
-    def _redraw_run(self, run_id: int) -> None:
-        run = self.state.runs.by_id(run_id)
-        if run is not None:
-            self._draw_run(run)
-
-    def flush(self) -> None:
-        """Draw pending trajectory updates now instead of at the next redraw tick."""
-        self._throttle.flush()
 
     def _draw_run(self, run: RunModel) -> None:
         if self.scale is None:
