@@ -193,7 +193,10 @@ class LossPlot(QtWidgets.QWidget):
             if np.isfinite(lo):
                 pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.05
                 _settle_range(plot.getPlotItem().vb, 1, lo - pad, hi + pad)
-        _settle_range(self.loss_plot.getPlotItem().vb, 0, 0.0, xmax * 1.02, grow=1.3)
+        if 0 in which:
+            # The shared step axis moves only in the loss plot's own slot, and by doubling:
+            # every move re-lays out both (x-linked) plots' axes in one pass.
+            _settle_range(self.loss_plot.getPlotItem().vb, 0, 0.0, xmax * 1.02, grow=2.0)
         for plot in (self.loss_plot, self.grad_plot):
             # Apply a new range now: pyqtgraph would do it while painting and paint again.
             plot.getPlotItem().vb.updateMatrix()
