@@ -69,6 +69,25 @@ def _muted(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
     return label
 
 
+class _Rows:
+    """Adds "muted name | value" rows, one under the other, to a grid layout."""
+
+    def __init__(self, grid: QtWidgets.QGridLayout) -> None:
+        self.grid = grid
+        self.next = 0
+
+    def add(self, name: str, tip: str, widget: QtWidgets.QLabel) -> QtWidgets.QLabel:
+        head = _label(selectable=False)
+        head.setText(name)
+        head.setToolTip(tip)
+        _muted(head)
+        self.grid.addWidget(head, self.next, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        widget.setWordWrap(True)
+        self.grid.addWidget(widget, self.next, 1)
+        self.next += 1
+        return widget
+
+
 class AnalysisPanel(QtWidgets.QWidget):
     """Shows one PointAnalysis; :meth:`show_analysis` is cheap enough for every GUI frame."""
 
@@ -114,19 +133,8 @@ class AnalysisPanel(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        self._row = 0
-
-        def add(name: str, tip: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
-            head = _label(selectable=False)
-            head.setText(name)
-            head.setToolTip(tip)
-            _muted(head)
-            grid.addWidget(head, self._row, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-            widget.setWordWrap(True)
-            grid.addWidget(widget, self._row, 1)
-            self._row += 1
-            return widget
-
+        rows = _Rows(grid)
+        add = rows.add
         self.point = add("\u03b8", "The probe point being analysed", _label(wrap=True))
         self.loss = add("L(\u03b8)", "The loss at the probe point", _label())
         self.gradient = add("\u2207L", "Exact (symbolic) gradient", _label(wrap=True))
@@ -136,15 +144,14 @@ class AnalysisPanel(QtWidgets.QWidget):
             _label(wrap=True),
         )
         hessian_head = _label(selectable=False)
-        hessian_head.setText("H")
         hessian_head.setToolTip(
             "Hessian: exact second derivatives H_ij = \u2202\u00b2L/\u2202\u03b8i\u2202\u03b8j"
         )
         _muted(hessian_head)
         self.hessian = _label(rich=True)
         hessian_head.setText("H (Hessian)")
-        grid.addWidget(hessian_head, self._row, 0, 1, 2)
-        grid.addWidget(self.hessian, self._row + 1, 0, 1, 2, QtCore.Qt.AlignmentFlag.AlignHCenter)
+        grid.addWidget(hessian_head, rows.next, 0, 1, 2)
+        grid.addWidget(self.hessian, rows.next + 1, 0, 1, 2, QtCore.Qt.AlignmentFlag.AlignHCenter)
         outer.addLayout(grid)
 
         eigen_box = QtWidgets.QGroupBox("Eigen-directions of H")
@@ -178,19 +185,7 @@ class AnalysisPanel(QtWidgets.QWidget):
 
         grid2 = QtWidgets.QGridLayout()
         grid2.setHorizontalSpacing(12)
-        self._row = 0
-
-        def add2(name: str, tip: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
-            head = _label(selectable=False)
-            head.setText(name)
-            head.setToolTip(tip)
-            _muted(head)
-            grid2.addWidget(head, self._row, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-            widget.setWordWrap(True)
-            grid2.addWidget(widget, self._row, 1)
-            self._row += 1
-            return widget
-
+        add2 = _Rows(grid2).add
         self.minimum_ratio = add2(
             "min. ratio",
             "Minimum ratio: positive eigenvalues / all eigenvalues (1 = a true minimum)",
