@@ -262,11 +262,10 @@ class StepWorker(QThread):
             self._call(command[1], "set_options", **command[2])
         elif kind == "move":
             entry = self._entries.get(command[1])
-            if entry is not None and entry.run is not None and entry.error is None:
-                try:
-                    entry.chunks.append(entry.run.move_to(command[2], command[3]))
-                except Exception as error:  # e.g. a run that diverged meanwhile
-                    entry.error, entry.reported = str(error) or type(error).__name__, False
+            if entry is not None and entry.error is None:
+                chunk = self._call(command[1], "move_to", point=command[2], reason=command[3])
+                if chunk is not None:  # the jump row goes out with the next batch
+                    entry.chunks.append(chunk)
         elif kind == "playing":
             self._playing = command[1]
             self._budget = 0.0
@@ -279,15 +278,19 @@ class StepWorker(QThread):
         elif kind == "step":
             self._single += command[1]
 
-    def _call(self, run_id: int, method: str, **kwargs) -> None:
+    def _call(self, run_id: int, method: str, **kwargs):
+        """Call ``method`` of a run's engine object; its result, or None (no run, or it failed:
+        the error is then reported with the run's next batch)."""
         entry = self._entries.get(run_id)
         if entry is None or entry.run is None:
-            return
+            return None
         try:
-            getattr(entry.run, method)(**kwargs)
+            result = getattr(entry.run, method)(**kwargs)
             self._resume_if_paused(entry)
+            return result
         except Exception as error:
             entry.error, entry.reported = str(error) or type(error).__name__, False
+            return None
 
     @staticmethod
     def _resume_if_paused(entry: _Entry) -> None:
