@@ -35,19 +35,25 @@ def _faces(nx: int, ny: int) -> np.ndarray:
     return np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.uint32)
 
 
-class _SwitchableMesh(gl.GLMeshItem):
-    """A mesh the surface can skip for a frame without requesting another one.
+class _Switchable:
+    """An item the surface can skip for a frame without requesting another one.
 
     (``setVisible`` asks the view for a repaint, which inside ``paintGL`` would keep the view
     animating for ever.)
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.shown = True
+    shown = True
 
     def visible(self) -> bool:
         return self.shown and super().visible()
+
+
+class _SwitchableMesh(_Switchable, gl.GLMeshItem):
+    pass
+
+
+class _SwitchableLines(_Switchable, gl.GLLinePlotItem):
+    pass
 
 
 def _every_other(n: int) -> np.ndarray:
@@ -70,7 +76,8 @@ class GLLossSurface(GLGraphicsItem):
     """Surface mesh plus grid-line and contour-line overlays (child items).
 
     ``set_coarse(True)`` draws a mesh of every other grid point instead (a quarter of the
-    triangles) while the view animates under software OpenGL; see ``GLSceneWindow``.
+    triangles), and contour lines traced on that coarser grid, while the view animates under
+    software OpenGL; see ``GLSceneWindow``.
     """
 
     def __init__(self, parentItem=None) -> None:
@@ -82,7 +89,7 @@ class GLLossSurface(GLGraphicsItem):
         self.grid = gl.GLLinePlotItem(
             parentItem=self, mode="lines", color=(1, 1, 1, 0.28), width=1, glOptions="translucent"
         )
-        self.contours = gl.GLLinePlotItem(
+        lines = dict(
             parentItem=self,
             mode="lines",
             color=(1, 1, 1, 0.85),
@@ -90,6 +97,11 @@ class GLLossSurface(GLGraphicsItem):
             glOptions="translucent",
             antialias=False,
         )
+        self.contours = _SwitchableLines(**lines)
+        # The same levels traced on the coarse grid: about half the segments (the full set,
+        # ~30 000 segments on a 200 x 200 grid, is the costliest item of a software frame).
+        self.coarse_contours = _SwitchableLines(**lines)
+        self.coarse_contours.shown = False
         self.levels = np.empty(0)
 
     def set_grid(self, xs: np.ndarray, ys: np.ndarray, values: np.ndarray, scale: SceneScale):
@@ -119,12 +131,18 @@ class GLLossSurface(GLGraphicsItem):
         )
         self.grid.setData(pos=self._grid_lines(verts))
         self.levels = scale.levels(CONTOUR_LEVELS)
+        self.contours.setData(pos=self._contour_lines(xs, ys, values, scale))
+        coarse_lines = self._contour_lines(xs[ci], ys[cj], values[np.ix_(ci, cj)], scale)
+        self.coarse_contours.setData(pos=coarse_lines)
+
+    def _contour_lines(self, xs, ys, values, scale: SceneScale) -> np.ndarray:
+        """Segments of the iso-lines at ``self.levels``, at their level's height (lifted)."""
         seg = isolines.segments(xs, ys, values, self.levels)
         pos = np.empty((len(seg), 3), dtype=np.float32)
         if len(seg):
             pos[:, 0], pos[:, 1] = scale.wx(seg[:, 0]), scale.wy(seg[:, 1])
             pos[:, 2] = scale.wz(seg[:, 2]) + LIFT
-        self.contours.setData(pos=pos)
+        return pos
 
     @staticmethod
     def _shade(wx: np.ndarray, wy: np.ndarray, wz: np.ndarray) -> np.ndarray:
@@ -150,12 +168,14 @@ class GLLossSurface(GLGraphicsItem):
         return pos
 
     def set_coarse(self, on: bool) -> None:
-        """Draw the coarse mesh instead of the full one (takes effect in the current frame)."""
-        self.mesh.shown = not on
-        self.coarse_mesh.shown = bool(on)
+        """Draw the coarse mesh and contour lines instead of the full ones (takes effect in
+        the current frame)."""
+        self.mesh.shown = self.contours.shown = not on
+        self.coarse_mesh.shown = self.coarse_contours.shown = bool(on)
 
     def set_show_grid(self, on: bool) -> None:
         self.grid.setVisible(bool(on))
 
     def set_show_contours(self, on: bool) -> None:
         self.contours.setVisible(bool(on))
+        self.coarse_contours.setVisible(bool(on))
