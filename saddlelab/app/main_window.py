@@ -18,6 +18,7 @@ from saddlelab.models.app_state import AppState
 
 from .contour_view import ContourView
 from .loss_plot import LossPlot
+from .redraw import PaintPacer
 from .run_controller import RunController
 from .runs_panel import RunsPanel
 from .second_order_docks import install as install_second_order
@@ -47,6 +48,11 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.setCentralWidget(splitter)
+        # Paint passes of this window run in the frame scheduler's slots (see ``redraw``).
+        self.paint_pacer = PaintPacer(self)
+        # No dock animations: with them every re-layout of the window (a panel's text grows
+        # by a line while runs stream) animates every dock and repaints the whole window.
+        self.setAnimated(False)
 
         self.surface_picker = SurfacePicker(self.state)
         self.runs_panel = RunsPanel(self.state)

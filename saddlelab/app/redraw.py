@@ -4,14 +4,21 @@ Views mark what changed (usually a run) when the worker delivers rows; the redra
 marked thing happens once, later. This keeps the GUI thread's drawing bounded however fast the
 runs step.
 
-Why one scheduler: with runs streaming, the 3-D frame (12-20 ms under software OpenGL), a
-contour or loss-plot redraw and paint (15-25 ms) and the probe analysis (7-10 ms) each fit in
-a frame budget, but when their own timers expire together they run back to back in one
+Why one scheduler: with runs streaming, the 3-D frame (10-15 ms under software OpenGL), a
+contour or loss-plot redraw and its paint (5-15 ms) and the probe analysis (5-10 ms) each fit
+in a frame budget, but when their own timers expire together they run back to back in one
 event-loop pass and the GUI stalls for 50-90 ms (mouse, keys and the timer probe wait). The
-``FrameScheduler`` owns that timing: it runs at most **one** heavy job per slot of
-``SLOT_S``, re-arming itself only after the job returned, so input and other timers are served
-between any two jobs. A 3-D frame is preferred in every other slot (the camera must stay
-smooth); the other due jobs take turns, least recently served first.
+``FrameScheduler`` owns that timing. It works in slots: a slot starts at most every ``SLOT_S``
+(re-armed only after the slot's work returned, so input and other timers are served between
+any two slots) and runs one job, then more due jobs only while their measured cost fits in
+``SLOT_BUDGET_S`` (cheap jobs share a slot, heavy ones get their own; at most one job per slot
+changes 2-D widgets, so a paint pass holds one view's changes). A 3-D frame opens every
+other slot while the camera moves; paint passes come next (they show what a redraw changed);
+the other due jobs take turns, least recently served first.
+
+Qt paints a window's dirty widgets in one pass, whenever its posted update request comes up:
+after a redraw, or several redraws, in the same event-loop pass as the next job. ``PaintPacer``
+routes the main window's paint passes through the scheduler as jobs too.
 
 Explicit ``flush()`` calls (surface switches, tests) still run at once.
 """
@@ -22,24 +29,41 @@ import time
 from collections.abc import Callable, Hashable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 
 SLOT_S = 0.016
-"""Least time from the start of one scheduled job to the start of the next (seconds)."""
+"""Least time from the start of one slot to the start of the next (seconds)."""
+SLOT_BUDGET_S = 0.012
+"""A slot runs further due jobs only while its time so far plus their expected cost fits."""
+COST_DECAY = 0.7
+"""A job's expected cost is its last duration or, if more, the previous expectation times
+this: one slow run keeps it out of shared slots for a few runs (paint passes vary most)."""
 
 
 class _Job:
-    """Something the scheduler runs when it is due (a throttle's flush or a 3-D frame)."""
+    """Something the scheduler runs when it is due (a throttle's flush, a paint, a 3-D frame)."""
 
-    def __init__(self, run: Callable[[], None], owner: QObject, frame: bool = False) -> None:
+    def __init__(
+        self,
+        run: Callable[[], None],
+        owner: QObject,
+        frame: bool = False,
+        urgent: bool = False,
+        paints: bool = False,
+    ) -> None:
         self.run = run
         self.owner = owner
         self.frame = frame
+        self.urgent = urgent
+        self.paints = paints
+        """Whether it changes 2-D widgets (which then need a paint pass)."""
         self.served = 0.0
+        self.cost: float | None = None
+        """Expected seconds per run (None until measured: it then runs alone in its slot)."""
 
 
 class FrameScheduler(QObject):
-    """One heavy job per slot on the GUI thread (see the module docstring)."""
+    """Slots of bounded work on the GUI thread (see the module docstring)."""
 
     _instance: FrameScheduler | None = None
 
@@ -63,6 +87,8 @@ class FrameScheduler(QObject):
         self._last_was_frame = False
         self.jobs_run = 0
         """Jobs run so far (tests read it to see that scheduling happened)."""
+        self.slots_run = 0
+        """Slots so far (jobs sharing a slot see the same number)."""
 
     def request(self, job: _Job, delay_s: float = 0.0) -> None:
         """Run ``job`` once, no sooner than ``delay_s`` from now (an earlier request wins)."""
@@ -89,6 +115,7 @@ class FrameScheduler(QObject):
             self._timer.start(ms)
 
     def _pick(self, now: float) -> _Job | None:
+        """The job that opens a slot."""
         due = [j for j, t in self._due.items() if t <= now]
         if not due:
             return None
@@ -96,20 +123,80 @@ class FrameScheduler(QObject):
         others = [j for j in due if not j.frame]
         if frames and (not self._last_was_frame or not others):
             return min(frames, key=lambda j: j.served)
-        return min(others, key=lambda j: j.served)
+        return min(others, key=lambda j: (not j.urgent, j.served))
+
+    def _next_in_slot(self, now: float, left: float, painted: bool) -> _Job | None:
+        """A further due job expected to fit in the ``left`` seconds: never a frame, and no
+        second job that changes 2-D widgets (their paint pass would hold both)."""
+        fits = [
+            j
+            for j, t in self._due.items()
+            if t <= now
+            and not j.frame
+            and not (painted and j.paints)
+            and j.cost is not None
+            and j.cost <= left
+        ]
+        return min(fits, key=lambda j: (not j.urgent, j.served), default=None)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        job = self._pick(now)
+        start = time.perf_counter()
+        job = self._pick(start)
         if job is not None:
-            del self._due[job]
-            self._slot_start = now
-            job.served = now
+            self._slot_start = start
             self._last_was_frame = job.frame
-            if shiboken6.isValid(job.owner):
-                self.jobs_run += 1
-                job.run()
+            self.slots_run += 1
+        painted = False
+        while job is not None:
+            painted = painted or job.paints
+            self._run(job)
+            now = time.perf_counter()
+            job = self._next_in_slot(now, SLOT_BUDGET_S - (now - start), painted)
         self._arm()
+
+    def _run(self, job: _Job) -> None:
+        del self._due[job]
+        t = time.perf_counter()
+        job.served = t
+        if shiboken6.isValid(job.owner):
+            self.jobs_run += 1
+            job.run()
+            spent = time.perf_counter() - t
+            job.cost = spent if job.cost is None else max(spent, COST_DECAY * job.cost)
+
+
+class PaintPacer(QObject):
+    """Makes a top-level widget's paint passes jobs of the frame scheduler.
+
+    Qt asks a window to paint its dirty widgets with a posted ``UpdateRequest`` event (and
+    with a sent one for ``repaint()``); this filter holds every such request back and asks the
+    scheduler for a paint job, which then delivers one request: every dirty widget of the
+    window is painted in that slot. ``paint_now()`` paints at once (benchmarks, tests).
+    """
+
+    def __init__(self, window, scheduler: FrameScheduler | None = None) -> None:
+        super().__init__(window)
+        self._window = window
+        self._scheduler = scheduler if scheduler is not None else FrameScheduler.instance()
+        self._job = _Job(self.paint_now, self, urgent=True)
+        self._passing = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        if obj is self._window and event.type() == QEvent.Type.UpdateRequest:
+            if not self._passing:
+                self._scheduler.request(self._job)
+                return True
+        return False
+
+    def paint_now(self) -> None:
+        """Paint the window's dirty widgets now."""
+        self._scheduler.cancel(self._job)
+        self._passing = True
+        try:
+            QCoreApplication.sendEvent(self._window, QEvent(QEvent.Type.UpdateRequest))
+        finally:
+            self._passing = False
 
 
 class RedrawThrottle(QObject):
@@ -122,15 +209,17 @@ class RedrawThrottle(QObject):
         parent=None,
         after: Callable[[], None] | None = None,
         scheduler: FrameScheduler | None = None,
+        paints: bool = True,
     ):
         """``after`` runs once after each flush that redrew something (e.g. fit the axes);
-        ``scheduler`` defaults to the application's."""
+        ``scheduler`` defaults to the application's; ``paints=False`` for redraws that change
+        no 2-D widget (3-D items only)."""
         super().__init__(parent)
         self._redraw = redraw
         self._after = after
         self._dirty: dict[Hashable, None] = {}
         self._interval = interval_ms / 1000.0
-        self._job = _Job(self.flush, self)
+        self._job = _Job(self.flush, self, paints=paints)
         self._scheduler = scheduler if scheduler is not None else FrameScheduler.instance()
 
     def mark(self, key: Hashable) -> None:

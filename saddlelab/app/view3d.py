@@ -55,7 +55,7 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         self.resolution = resolution
         self.scale: SceneScale | None = None
         self._caches: dict[int, _RunCache] = {}
-        self._throttle = RedrawThrottle(self._redraw_run, 30, self)
+        self._throttle = RedrawThrottle(self._redraw_run, 30, self, paints=False)
         self._build()
         s = state.surface
         s.changed.connect(self._on_surface_changed)
