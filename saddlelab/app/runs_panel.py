@@ -6,16 +6,20 @@ Play/Pause (Space), Step (N), Reset (R); speed from 1 step/s to as fast as the e
 from __future__ import annotations
 
 import math
+from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
+from .lines_label import LinesLabel
 from .redraw import RedrawThrottle
 from .run_editor import RunEditor
 
 SPEED_STEPS = 40
+STATUS_LINES = 4
+"""Lines the status of the selected run always takes (its status, then the detail)."""
 """Slider positions 0..SPEED_STEPS-1 give 10**(pos/10) steps/s (1 to ~8000); the last is max."""
 STATUS_COLOURS = {
     "ready": "#9aa0a6",
@@ -84,8 +88,7 @@ class RunsPanel(QtWidgets.QWidget):
         self.speed_label = QtWidgets.QLabel()
         self.speed_label.setMinimumWidth(90)
         self.speed_label.setToolTip("Current playback speed")
-        self.status = QtWidgets.QLabel()
-        self.status.setWordWrap(True)
+        self.status = LinesLabel(STATUS_LINES)
         self.status.setToolTip("What the selected run is doing")
         self.editor = RunEditor()
         scroll = QtWidgets.QScrollArea()
@@ -223,7 +226,8 @@ class RunsPanel(QtWidgets.QWidget):
             return
         colour = STATUS_COLOURS.get(run.status, "#e0e0e0")
         self.status.setText(
-            f"<span style='color:{colour}'><b>{status_text(run)}</b></span><br>{run.status_detail}"
+            f"<span style='color:{colour}'><b>{escape(status_text(run))}</b></span><br>"
+            f"{escape(run.status_detail)}"
         )
 
     def _on_item_changed(self, item: QtWidgets.QListWidgetItem) -> None:

@@ -15,9 +15,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.core.advice import fmt, step_size_curves
 
+from .lines_label import LinesLabel
 from .second_order_style import REGIME_COLOURS, eigen_colour
 
 MAX_DIM = 3
+CAPTION_LINES = 3
 Y_TOP = 2.5
 
 
@@ -84,8 +86,7 @@ class StepSizePlot(QtWidgets.QWidget):
             line.label.setFont(font)
             item.addItem(line)
             self.markers[key] = line
-        self.caption = QtWidgets.QLabel()
-        self.caption.setWordWrap(True)
+        self.caption = LinesLabel(CAPTION_LINES)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
@@ -136,7 +137,7 @@ class StepSizePlot(QtWidgets.QWidget):
         if data.eta_opt is None:
             self.caption.setText(
                 "No positive curvature here: every step moves away, whatever \u03b7 "
-                "(dashed: escaping directions, |1 \u2212 \u03b7\u03bb| > 1)."
+                "(dashed: escaping directions, |1 \u2212 \u03b7\u03bb| &gt; 1)."
             )
         else:
             lam = ", ".join(fmt(x, 3) for x in data.eigenvalues)
