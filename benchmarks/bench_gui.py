@@ -101,7 +101,9 @@ class Breakdown:
         inside = [(a, b, label) for a, b, label in self.events if b > start and a < end]
         top = [e for e in inside if not any(o[0] < e[0] and e[1] < o[1] for o in inside)]
         busy = sum(min(b, end) - max(a, start) for a, b, _ in top)
-        parts = ", ".join(f"{label} {1000 * (b - a):.0f}" for a, b, label in top)
+        parts = ", ".join(
+            f"{label} {1000 * (b - a):.0f} (at {1000 * (a - start):+.0f})" for a, b, label in top
+        )
         return f"instrumented {1000 * busy:.0f} ms: {parts or 'nothing'}"
 
     def report(self, elapsed: float) -> list[str]:
@@ -124,6 +126,29 @@ def _owner(widget) -> str:
     return type(widget).__name__
 
 
+def _time_garbage_collection(b: Breakdown) -> None:
+    """Python's cyclic garbage collector pauses whichever thread triggers it: time it too."""
+    import gc
+    import threading
+
+    started: dict[int, float] = {}
+
+    def callback(phase: str, info: dict) -> None:
+        tid = threading.get_ident()
+        if phase == "start":
+            started[tid] = time.perf_counter()
+        elif tid in started and b.active:
+            t, end = started.pop(tid), time.perf_counter()
+            where = "GUI" if threading.current_thread() is threading.main_thread() else "worker"
+            label = f"garbage collection gen {info['generation']} ({where} thread)"
+            b.events.append((t, end, label))
+            b.total[label] += end - t
+            b.worst[label] = max(b.worst[label], end - t)
+            b.calls[label] += 1
+
+    gc.callbacks.append(callback)
+
+
 def instrument() -> Breakdown:
     """Time the GUI thread's known consumers: GL frames, batch handling, throttled redraws."""
     import pyqtgraph as pg
@@ -132,13 +157,17 @@ def instrument() -> Breakdown:
     from saddlelab.app.gl_window import GLSceneWindow
 
     b = Breakdown()
-    b.wrap(GLSceneWindow, "paintGL", "3-D paintGL")
+    b.wrap(redraw.PaintPacer, "paint_now", "paint pass (2-D widgets)")
+    b.wrap(GLSceneWindow, "_present", "3-D frame: render")
+    b.wrap(GLSceneWindow, "_swap", "3-D frame: swap")
+    b.wrap(GLSceneWindow, "paintGL", "  of which paintGL (GL calls, no swap)")
     b.wrap(run_controller.RunController, "_on_batch", "batch -> models (+ listeners)")
     b.wrap(
         redraw.RedrawThrottle,
         "flush",
         lambda t: f"redraw: {type(t.parent()).__name__}",
     )
+    _time_garbage_collection(b)
     b.wrap(pg.GraphicsView, "paintEvent", lambda v: f"2-D paint: {_owner(v)}")
     b.wrap(pg.PlotCurveItem, "paint", "  of which curves (all 2-D plots)")
     try:
@@ -165,6 +194,9 @@ def main() -> int:
     parser.add_argument("--stress-repeat", type=int, default=3)
     parser.add_argument("--no-orbit", action="store_true", help="stress without the camera orbit")
     parser.add_argument("--skip-launch", action="store_true")
+    parser.add_argument(
+        "--paused", action="store_true", help="baseline: the same views, but no run stepping"
+    )
     parser.add_argument("--profile", type=int, default=0, help="print N top GUI-thread functions")
     args = parser.parse_args()
 
@@ -195,7 +227,7 @@ def main() -> int:
         surface = catalogue.load(surface_id)
         win.state.choose_surface(surface)
         win.view3d.gl.repaint()  # paintGL now, uploading the new mesh
-        win.contour_view.plot_widget.viewport().repaint()
+        win.paint_pacer.paint_now()  # every 2-D widget the switch changed, painted now
         app.processEvents()
         return time.perf_counter() - t
 
@@ -222,6 +254,8 @@ def main() -> int:
     while time.perf_counter() < deadline and not all(r.steps > 100 for r in state.runs):
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
+    if args.paused:
+        state.playback.set_playing(False)
     gaps: list[float] = []
     frames = [0]
     last = [time.perf_counter()]
@@ -315,7 +349,7 @@ def main() -> int:
     )
     print("  longest probe gaps and what ran in them (ms):")
     for gap, end in sorted(worst, reverse=True)[:5]:
-        print(f"    gap {1000 * gap:5.1f}: {breakdown.explain(end - gap, end)}"[:160])
+        print(f"    gap {1000 * gap:5.1f}: {breakdown.explain(end - gap, end)}"[:200])
     print("  GUI-thread breakdown during the stress test (nested entries overlap):")
     for line in breakdown.report(elapsed):
         print(line)
