@@ -11,10 +11,11 @@ event-loop pass and the GUI stalls for 50-90 ms (mouse, keys and the timer probe
 ``FrameScheduler`` owns that timing. It works in slots: a slot starts at most every ``SLOT_S``
 (re-armed only after the slot's work returned, so input and other timers are served between
 any two slots) and runs one job, then more due jobs only while their measured cost fits in
-``SLOT_BUDGET_S`` (cheap jobs share a slot, heavy ones get their own; at most one job per slot
-changes 2-D widgets, so a paint pass holds one view's changes). A 3-D frame opens every
-other slot while the camera moves; paint passes come next (they show what a redraw changed);
-the other due jobs take turns, least recently served first.
+``SLOT_BUDGET_S`` (cheap jobs share a slot, heavy ones get their own). A 3-D frame opens every
+other slot while the camera moves; paint passes come next (they show what a redraw changed)
+and run alone; the other due jobs take turns, least recently served first. At most one job
+that changes 2-D widgets runs between two paint passes, so a paint pass paints one view's
+changes, not several.
 
 Qt paints a window's dirty widgets in one pass, whenever its posted update request comes up:
 after a redraw, or several redraws, in the same event-loop pass as the next job. ``PaintPacer``
@@ -55,6 +56,7 @@ class _Job:
         self.owner = owner
         self.frame = frame
         self.urgent = urgent
+        """A paint pass: opens a slot of its own, ahead of every other job but a frame."""
         self.paints = paints
         """Whether it changes 2-D widgets (which then need a paint pass)."""
         self.served = 0.0
@@ -114,9 +116,17 @@ class FrameScheduler(QObject):
         if not self._timer.isActive() or self._timer.remainingTime() > ms:
             self._timer.start(ms)
 
+    def _due_now(self, now: float) -> list[_Job]:
+        due = [j for j, t in self._due.items() if t <= now]
+        if any(j.urgent for j in due):
+            # A paint pass is due: jobs that change 2-D widgets wait until it has run, or it
+            # would paint their widgets too.
+            due = [j for j in due if not j.paints]
+        return due
+
     def _pick(self, now: float) -> _Job | None:
         """The job that opens a slot."""
-        due = [j for j, t in self._due.items() if t <= now]
+        due = self._due_now(now)
         if not due:
             return None
         frames = [j for j in due if j.frame]
@@ -126,18 +136,17 @@ class FrameScheduler(QObject):
         return min(others, key=lambda j: (not j.urgent, j.served))
 
     def _next_in_slot(self, now: float, left: float, painted: bool) -> _Job | None:
-        """A further due job expected to fit in the ``left`` seconds: never a frame, and no
-        second job that changes 2-D widgets (their paint pass would hold both)."""
+        """A further due job expected to fit in the ``left`` seconds: never a frame or a paint
+        pass (their cost varies most), and no second job that changes 2-D widgets (the paint
+        pass would hold both)."""
         fits = [
             j
-            for j, t in self._due.items()
-            if t <= now
-            and not j.frame
-            and not (painted and j.paints)
+            for j in self._due_now(now)
+            if not (j.frame or j.urgent or (painted and j.paints))
             and j.cost is not None
             and j.cost <= left
         ]
-        return min(fits, key=lambda j: (not j.urgent, j.served), default=None)
+        return min(fits, key=lambda j: j.served, default=None)
 
     def _tick(self) -> None:
         start = time.perf_counter()
@@ -165,6 +174,23 @@ class FrameScheduler(QObject):
             job.cost = spent if job.cost is None else max(spent, COST_DECAY * job.cost)
 
 
+LAYOUT_DEPTH = 12
+"""Levels of nested layouts a pending re-layout may climb through before a paint pass."""
+
+
+def settle_layouts() -> None:
+    """Carry out every pending re-layout now.
+
+    A widget whose size hint changed asks its parent's layout to recompute with a posted
+    event, that layout asks its own parent with another one, and so on up to the main
+    window: one level per event-loop pass. A paint pass in between paints the window in a
+    layout that is about to change, and the change repaints it (after a surface switch: two
+    whole-window paints instead of one).
+    """
+    for _ in range(LAYOUT_DEPTH):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
 class PaintPacer(QObject):
     """Makes a top-level widget's paint passes jobs of the frame scheduler.
 
@@ -190,8 +216,9 @@ class PaintPacer(QObject):
         return False
 
     def paint_now(self) -> None:
-        """Paint the window's dirty widgets now."""
+        """Paint the window's dirty widgets now, in their settled layout."""
         self._scheduler.cancel(self._job)
+        settle_layouts()
         self._passing = True
         try:
             QCoreApplication.sendEvent(self._window, QEvent(QEvent.Type.UpdateRequest))
