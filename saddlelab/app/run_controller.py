@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
-from .redraw import RedrawThrottle
+from .redraw import FrameScheduler, RedrawThrottle, _Job
 from .worker import RESUMABLE, RunUpdate, StepWorker
 
 PROBE_INTERVAL_MS = 250
@@ -33,6 +33,11 @@ class RunController(QObject):
         self._stopped = False
         state.follow_on_data = False
         self._probe = RedrawThrottle(lambda _: state.refresh_probe(), PROBE_INTERVAL_MS, self)
+        # Batches are applied in a slot of the frame scheduler, not whenever the queued signal
+        # arrives: right behind a 3-D frame or a paint pass they lengthened that stall.
+        self._batches: list[list[RunUpdate]] = []
+        self._batch_job = _Job(self._apply_batches, self)
+        self._scheduler = FrameScheduler.instance()
         self.worker.batch_ready.connect(self._on_batch)
         self.worker.set_surface(state.surface.surface)
         self.worker.set_speed(state.playback.speed)
@@ -93,6 +98,15 @@ class RunController(QObject):
 
     # -- worker -> model --------------------------------------------------------------------------
     def _on_batch(self, updates: list[RunUpdate]) -> None:
+        self._batches.append(updates)
+        self._scheduler.request(self._batch_job)
+
+    def _apply_batches(self) -> None:
+        batches, self._batches = self._batches, []
+        for updates in batches:
+            self._apply(updates)
+
+    def _apply(self, updates: list[RunUpdate]) -> None:
         rows = 0
         try:
             runs = self.state.runs
