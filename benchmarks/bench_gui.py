@@ -161,7 +161,7 @@ def instrument() -> Breakdown:
     b.wrap(GLSceneWindow, "_present", "3-D frame: render")
     b.wrap(GLSceneWindow, "_swap", "3-D frame: swap")
     b.wrap(GLSceneWindow, "paintGL", "  of which paintGL (GL calls, no swap)")
-    b.wrap(run_controller.RunController, "_on_batch", "batch -> models (+ listeners)")
+    b.wrap(run_controller.RunController, "_apply_batches", "batch -> models (+ listeners)")
     b.wrap(
         redraw.RedrawThrottle,
         "flush",
@@ -254,6 +254,11 @@ def main() -> int:
     while time.perf_counter() < deadline and not all(r.steps > 100 for r in state.runs):
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
+    # Let the window settle (five new runs re-lay out the runs panel and its dock once), so the
+    # figures below are those of steady streaming.
+    settle = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(1000, settle.quit)
+    settle.exec()
     if args.paused:
         state.playback.set_playing(False)
     gaps: list[float] = []
