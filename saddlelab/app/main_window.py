@@ -28,6 +28,8 @@ from .view3d import View3D
 DEFAULT_LR = 0.05
 """Learning rate of the run the window opens with: slow enough to watch the saddle."""
 DEFAULT_SPEED = 30.0
+WORKER_START_AFTER_FRAME_MS = 50
+WORKER_START_LATEST_MS = 1500
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -83,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.state.surface.changed.connect(self._on_surface_changed)
         self._closed = False
+        self._worker_start_armed = False
 
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
@@ -159,8 +162,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
-        # Start stepping once the first frame is up: numba's first compile runs in the worker.
-        QtCore.QTimer.singleShot(150, self.controller.start)
+        # Start stepping once the first 3-D frame is on screen: loading or compiling the
+        # optimizer loops holds Python's GIL for up to a second, and the first frame would
+        # wait for it. (If no frame comes, e.g. no OpenGL, start a little later anyway.)
+        if not self._worker_start_armed:
+            self._worker_start_armed = True
+            self.view3d.gl.frameSwapped.connect(self._first_frame_shown)
+            QtCore.QTimer.singleShot(WORKER_START_LATEST_MS, self.controller.start)
+
+    def _first_frame_shown(self) -> None:
+        self.view3d.gl.frameSwapped.disconnect(self._first_frame_shown)
+        QtCore.QTimer.singleShot(WORKER_START_AFTER_FRAME_MS, self.controller.start)
 
     def _on_surface_changed(self, surface: Surface) -> None:
         self.status.showMessage(f"{surface.name}: runs reset to the suggested start", 4000)
