@@ -11,11 +11,13 @@ event-loop pass and the GUI stalls for 50-90 ms (mouse, keys and the timer probe
 ``FrameScheduler`` owns that timing. It works in slots: a slot starts at most every ``SLOT_S``
 (re-armed only after the slot's work returned, so input and other timers are served between
 any two slots) and runs one job, then more due jobs only while their measured cost fits in
-``SLOT_BUDGET_S`` (cheap jobs share a slot, heavy ones get their own). A 3-D frame opens every
-other slot while the camera moves; paint passes come next (they show what a redraw changed)
-and run alone; the other due jobs take turns, least recently served first. At most one job
-that changes 2-D widgets runs between two paint passes, so a paint pass paints one view's
-changes, not several.
+``SLOT_BUDGET_S`` (cheap jobs share a slot, heavy ones get their own). A due 3-D frame opens
+the next slot, but frames start at most every ``FRAME_INTERVAL_S``; paint passes come next
+(they show what a redraw changed) and run alone; the other due jobs take turns, least
+recently served first. At most one job that changes 2-D widgets runs between two paint
+passes, so a paint pass paints one view's changes, not several. A slot is shorter than most
+jobs: it only bounds how often cheap ones run, since the timer that starts a slot fires
+after any input or timer that became due while the previous one ran.
 
 Qt paints a window's dirty widgets in one pass, whenever its posted update request comes up:
 after a redraw, or several redraws, in the same event-loop pass as the next job. ``PaintPacer``
@@ -32,8 +34,11 @@ from collections.abc import Callable, Hashable
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 
-SLOT_S = 0.016
+SLOT_S = 0.010
 """Least time from the start of one slot to the start of the next (seconds)."""
+FRAME_INTERVAL_S = 0.030
+"""Least time between the starts of two 3-D frames (at most ~30 frames/s, which leaves the
+slots in between to the 2-D views)."""
 SLOT_BUDGET_S = 0.012
 """A slot runs further due jobs only while its time so far plus their expected cost fits."""
 COST_DECAY = 0.7
@@ -86,7 +91,7 @@ class FrameScheduler(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self._slot_start = 0.0
-        self._last_was_frame = False
+        self._last_frame = -1.0
         self.jobs_run = 0
         """Jobs run so far (tests read it to see that scheduling happened)."""
         self.slots_run = 0
@@ -111,13 +116,17 @@ class FrameScheduler(QObject):
         if not self._due:
             self._timer.stop()
             return
-        start = max(self._slot_start + SLOT_S, min(self._due.values()))
+        start = max(self._slot_start + SLOT_S, min(self._ready_at(j) for j in self._due))
         ms = max(0, round(1000 * (start - time.perf_counter())))
         if not self._timer.isActive() or self._timer.remainingTime() > ms:
             self._timer.start(ms)
 
+    def _ready_at(self, job: _Job) -> float:
+        due = self._due[job]
+        return max(due, self._last_frame + FRAME_INTERVAL_S) if job.frame else due
+
     def _due_now(self, now: float) -> list[_Job]:
-        due = [j for j, t in self._due.items() if t <= now]
+        due = [j for j in self._due if self._ready_at(j) <= now]
         if any(j.urgent for j in due):
             # A paint pass is due: jobs that change 2-D widgets wait until it has run, or it
             # would paint their widgets too.
@@ -129,11 +138,7 @@ class FrameScheduler(QObject):
         due = self._due_now(now)
         if not due:
             return None
-        frames = [j for j in due if j.frame]
-        others = [j for j in due if not j.frame]
-        if frames and (not self._last_was_frame or not others):
-            return min(frames, key=lambda j: j.served)
-        return min(others, key=lambda j: (not j.urgent, j.served))
+        return min(due, key=lambda j: (not j.frame, not j.urgent, j.served))
 
     def _next_in_slot(self, now: float, left: float, painted: bool) -> _Job | None:
         """A further due job expected to fit in the ``left`` seconds: never a frame or a paint
@@ -153,7 +158,8 @@ class FrameScheduler(QObject):
         job = self._pick(start)
         if job is not None:
             self._slot_start = start
-            self._last_was_frame = job.frame
+            if job.frame:
+                self._last_frame = start
             self.slots_run += 1
         painted = False
         while job is not None:

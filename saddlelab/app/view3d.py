@@ -55,7 +55,8 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         self.resolution = resolution
         self.scale: SceneScale | None = None
         self._caches: dict[int, _RunCache] = {}
-        self._throttle = RedrawThrottle(self._redraw_run, 30, self, paints=False)
+        self._heights = None
+        self._throttle = RedrawThrottle(self._redraw_run, 15, self, paints=False)
         self._build()
         s = state.surface
         s.changed.connect(self._on_surface_changed)
@@ -267,10 +268,16 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         out[:, 2] = self._mesh_height(xy) + TRAJECTORY_LIFT
         return out
 
+    def _height_grid(self):
+        """The mesh's grid and its world heights (computed once per scale, not per redraw)."""
+        if self._heights is None or self._heights[0] is not self.scale:
+            xs, ys, values = self.state.surface.grid(self.resolution)
+            u = self.scale.unit(values) * HEIGHT
+            self._heights = (self.scale, xs, ys, np.where(np.isnan(u), HEIGHT, u))
+        return self._heights[1:]
+
     def _mesh_height(self, xy: np.ndarray) -> np.ndarray:
-        xs, ys, values = self.state.surface.grid(self.resolution)
-        u = self.scale.unit(values) * HEIGHT
-        u = np.where(np.isnan(u), HEIGHT, u)
+        xs, ys, u = self._height_grid()
         finite = np.isfinite(xy).all(axis=1)
         safe = np.where(finite[:, None], xy, 0.0)
         fx = np.clip((safe[:, 0] - xs[0]) / (xs[1] - xs[0]), 0, len(xs) - 1.000001)
