@@ -121,7 +121,8 @@ def measure(app, sid: str) -> dict[str, float]:
 
     def repaint_views():
         # What every trajectory batch of a running optimizer costs anyway: all views redrawn.
-        view3d.gl.update()
+        # (The 3-D view's update() only asks the frame scheduler for a frame: render it now.)
+        view3d.gl.repaint()
         contour.plot_widget.viewport().update()
         so.panel.update()
         app.processEvents()
