@@ -36,3 +36,17 @@ def test_importing_core_and_models_loads_no_gui_module() -> None:
     count = int(done.stdout.split()[0])
     assert count >= 5  # expressions, surface, catalogue, analysis, critical at least
     assert done.stdout.strip().endswith("GUI: []"), done.stdout
+
+
+def test_the_window_module_loads_without_numba() -> None:
+    """numba (~0.25 s to import) is loaded by the worker when it first steps, not at launch."""
+    probe = (
+        "import sys\n"
+        "import saddlelab.app.main_window\n"
+        "from saddlelab.core.optim import Run, RunConfig, parse_schedule\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'llvmlite')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -51,6 +51,7 @@ from ._formulas import (
     STALLED,
     schedule_lr,
 )  # fmt: skip
+from ._jitable import register as register_jitables
 from ._numba_cache import drop_stale_cache
 from ._updates import (
     adagrad_update,
@@ -68,6 +69,7 @@ from ._updates import (
 )
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
+register_jitables()  # the shared formulas, before a loop that calls them compiles
 
 ROW_BLOCK = 256
 """Rows that take all updates of a call together (their state fits in the L1/L2 cache)."""

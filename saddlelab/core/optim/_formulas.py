@@ -1,7 +1,8 @@
 """Plain-Python formulas and layout constants shared by the compiled kernels and the rest.
 
-The functions are ``register_jitable``: plain Python when called from Python, compiled into
-the loops of :mod:`._kernels` when called from there. :mod:`.schedule` calls
+The functions are ``jitable`` (numba's ``register_jitable``, applied when a loop module
+imports numba, see :mod:`._jitable`): plain Python when called from Python, compiled into the
+loops of :mod:`._kernels` when called from there. :mod:`.schedule` calls
 :func:`schedule_lr` directly, so the rate the app reports is the rate the loop uses.
 
 Per-row configuration ``RF`` (floats) and ``RI`` (ints) use the column indices below; the
@@ -11,7 +12,8 @@ hyper-parameter layout per optimizer is the order of its ``hyper`` tuple in :mod
 import math
 
 import numpy as np
-from numba.extending import register_jitable
+
+from ._jitable import jitable
 
 # optimizer codes (index in specs.OPTIMIZERS)
 SGD, ADAGRAD, RMSPROP, ADAM, ADAMW, NEWTON, SFN, GD_ESCAPE = 0, 1, 2, 3, 4, 5, 6, 7
@@ -30,7 +32,7 @@ N_RI = 4
 FLAG_BUFFER = 1  # SGD/RMSprop momentum buffer exists (torch creates it on first use)
 
 
-@register_jitable
+@jitable
 def schedule_lr(kind, base, t, step_size, gamma, t_max, eta_min, warmup):
     """Learning rate for update number ``t`` (0-based), torch's closed forms.
 
@@ -51,7 +53,7 @@ def schedule_lr(kind, base, t, step_size, gamma, t_max, eta_min, warmup):
     return base
 
 
-@register_jitable
+@jitable
 def mix(z):
     """splitmix64 finalizer on uint64."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -59,7 +61,7 @@ def mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@register_jitable
+@jitable
 def gauss(seed, t, j):
     """Standard normal for (seed, update t, coordinate j): counter-based, so reproducible."""
     key = mix(np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15))
@@ -71,7 +73,7 @@ def gauss(seed, t, j):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@register_jitable
+@jitable
 def sym_eig(A, lam, U, W):
     """Eigenvalues ascending into ``lam``, unit eigenvectors as the columns of ``U`` (Jacobi)."""
     d = A.shape[0]

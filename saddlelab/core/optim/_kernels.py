@@ -52,6 +52,7 @@ from ._formulas import (
     STALLED,
     schedule_lr,
 )  # fmt: skip
+from ._jitable import register as register_jitables
 from ._numba_cache import drop_stale_cache
 from ._updates import (
     curvature_update,
@@ -62,6 +63,7 @@ from ._updates import (
 )
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
+register_jitables()  # the shared formulas, before a loop that calls them compiles
 
 _f = types.float64
 F1, F2, F3 = _f[::1], _f[:, ::1], _f[:, :, ::1]
