@@ -35,6 +35,12 @@ YIELD_WHILE_PENDING = 0.004
 """Seconds the worker waits after a step call while the GUI has not acknowledged the last
 batch: at unlimited speed it then uses about half a core instead of a whole one, and runs
 at full speed whenever the GUI keeps up."""
+SURFACE_SETTLE_S = 0.3
+"""Runs for a new surface are built (their loops compiled for it) only once no newer surface
+has come for this long: a user stepping through the surface list does not make the worker
+compile for every surface passed over (compiling holds Python's GIL, so the window would
+stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
+once."""
 MAX_CHUNK = 1 << 16
 RESUMABLE = ("stalled", "max_steps")
 BATCH_ROWS = 3000
@@ -80,6 +86,8 @@ class _Entry:
     chunks: list
     error: str | None = None
     reported: bool = False
+    config: RunConfig | None = None
+    """Set while the run waits to be built (see ``SURFACE_SETTLE_S``)."""
 
 
 @dataclass
@@ -138,6 +146,7 @@ class StepWorker(QThread):
         self._entries: dict[int, _Entry] = {}
         self._playing = False
         self._speed = 60.0
+        self._surface_since = -math.inf
         self._budget = 0.0
         self._chunk = 64
         self._single = 0
@@ -190,6 +199,8 @@ class StepWorker(QThread):
         while True:
             if not self._drain(self._timeout()):
                 break
+            if not self._settling():
+                self._build_pending()
             now = time.perf_counter()
             n = self._steps_due(now - last)
             last = now
@@ -212,7 +223,30 @@ class StepWorker(QThread):
     def _has_news(self) -> bool:
         return any(e.chunks or (e.error and not e.reported) for e in self._entries.values())
 
+    def _settling(self) -> bool:
+        return time.perf_counter() - self._surface_since < SURFACE_SETTLE_S
+
+    def _pending(self) -> list[_Entry]:
+        return [e for e in self._entries.values() if e.run is None and e.config is not None]
+
+    def _build_pending(self) -> None:
+        for entry in self._pending():
+            self._build(entry)
+
+    def _build(self, entry: _Entry) -> None:
+        """Make the engine's run for a waiting entry (compiling its loops if needed)."""
+        config, entry.config = entry.config, None
+        self.busy.emit(f"Preparing {config.optimizer} for this surface (compiling)…")
+        try:
+            entry.run = Run(self._surface, config)
+        except Exception as error:  # engine refused the configuration
+            entry.error = str(error) or type(error).__name__
+        finally:
+            self.busy.emit("")
+
     def _timeout(self) -> float | None:
+        if self._pending():
+            return max(0.0, self._surface_since + SURFACE_SETTLE_S - time.perf_counter())
         if self._stepping():
             if self._single > 0 or math.isinf(self._speed):
                 return 0.0
@@ -242,18 +276,14 @@ class StepWorker(QThread):
         kind = command[0]
         if kind == "surface":
             self._surface = command[1]
+            self._surface_since = time.perf_counter()
             self._entries.clear()
         elif kind == "reset":
             _, run_id, generation, config = command
-            entry = _Entry(run=None, generation=generation, chunks=[])
-            self.busy.emit(f"Preparing {config.optimizer} for this surface (compiling)…")
-            try:
-                entry.run = Run(self._surface, config)
-            except Exception as error:  # engine refused the configuration
-                entry.error = str(error) or type(error).__name__
-            finally:
-                self.busy.emit("")
+            entry = _Entry(run=None, generation=generation, chunks=[], config=config)
             self._entries[run_id] = entry
+            if not self._settling():
+                self._build(entry)
         elif kind == "remove":
             self._entries.pop(command[1], None)
         elif kind == "params":
@@ -270,6 +300,7 @@ class StepWorker(QThread):
             self._playing = command[1]
             self._budget = 0.0
             if self._playing:
+                self._build_pending()  # wanted now
                 for entry in self._entries.values():
                     self._resume_if_paused(entry)
         elif kind == "speed":
@@ -277,11 +308,14 @@ class StepWorker(QThread):
             self._budget = min(self._budget, 1.0)
         elif kind == "step":
             self._single += command[1]
+            self._build_pending()
 
     def _call(self, run_id: int, method: str, **kwargs):
         """Call ``method`` of a run's engine object; its result, or None (no run, or it failed:
         the error is then reported with the run's next batch)."""
         entry = self._entries.get(run_id)
+        if entry is not None and entry.run is None and entry.config is not None:
+            self._build(entry)  # needed now: no waiting for the surface to settle
         if entry is None or entry.run is None:
             return None
         try:
