@@ -26,6 +26,7 @@ from .gl_critical_markers import GLCriticalMarkersItem
 from .gl_eigen_arrows import GLEigenArrowsItem, eigen_arrow_geometry, lift_arrows
 from .gl_legend import GLLegendItem
 from .gl_taylor_patch import GLTaylorPatchItem, patch_grid
+from .redraw import RedrawThrottle
 from .second_order_legend import SecondOrderLegend
 from .step_size_plot import StepSizePlot
 from .taylor_contours import TaylorContoursItem, taylor_contour_lines
@@ -57,10 +58,8 @@ class SecondOrder(QtCore.QObject):
         """Filled by second_order_docks.install: the docks this object's widgets live in."""
         self.close_hooks: list = []
         """Callables run by :meth:`close` (disconnections made by whoever placed the widgets)."""
-        self._plot_timer = QtCore.QTimer(self)
-        self._plot_timer.setSingleShot(True)
-        self._plot_timer.setInterval(PLOT_INTERVAL_MS)
-        self._plot_timer.timeout.connect(self._draw_plot)
+        # Paced with the other 2-D redraws by the frame scheduler, not a timer of its own.
+        self._plot = RedrawThrottle(lambda _: self._draw_plot(), PLOT_INTERVAL_MS, self)
 
         self.panel = AnalysisPanel()
         self.taylor_controls = TaylorControls()
@@ -156,8 +155,7 @@ class SecondOrder(QtCore.QObject):
 
     def _schedule_plot(self) -> None:
         """Redraw the step-size plot soon: changes arriving at 60 Hz merge into one per 80 ms."""
-        if not self._plot_timer.isActive():
-            self._plot_timer.start()
+        self._plot.mark(None)
 
     def _draw_plot(self) -> None:
         a = self.analysis
@@ -367,7 +365,7 @@ class SecondOrder(QtCore.QObject):
     # -- teardown ---------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the finder thread and disconnect from the state (the window is closing)."""
-        self._plot_timer.stop()
+        self._plot.discard(None)
         self.critical.close_threads()
         for hook in self.close_hooks:
             hook()
