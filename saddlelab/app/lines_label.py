@@ -35,10 +35,6 @@ class LinesLabel(QtWidgets.QWidget):
             self._doc.setHtml(text)
             self.update()
 
-    def plain_text(self) -> str:
-        """The text without its markup (what a reader sees)."""
-        return self._doc.toPlainText()
-
     def _fit(self) -> None:
         self._doc.setDefaultFont(self.font())
         self.setFixedHeight(self.lines * self.fontMetrics().lineSpacing() + 2)
