@@ -17,6 +17,14 @@ def test_import_linter_contracts_hold() -> None:
     assert "broken" not in done.stdout.lower().replace("0 broken", "")
 
 
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter (so earlier imports do not count)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
 def test_importing_core_and_models_loads_no_gui_module() -> None:
     probe = (
         "import importlib, pkgutil, sys\n"
@@ -30,12 +38,10 @@ def test_importing_core_and_models_loads_no_gui_module() -> None:
         "('PySide6', 'pyqtgraph', 'OpenGL', 'shiboken6') or m.startswith('saddlelab.app'))\n"
         "print(len(names), 'modules;', 'GUI:', gui)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    count = int(done.stdout.split()[0])
+    out = _fresh_python(probe)
+    count = int(out.split()[0])
     assert count >= 5  # expressions, surface, catalogue, analysis, critical at least
-    assert done.stdout.strip().endswith("GUI: []"), done.stdout
+    assert out.strip().endswith("GUI: []"), out
 
 
 def test_the_window_module_loads_without_numba() -> None:
@@ -46,7 +52,5 @@ def test_the_window_module_loads_without_numba() -> None:
         "from saddlelab.core.optim import Run, RunConfig, parse_schedule\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'llvmlite')))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    out = _fresh_python(probe)
+    assert out.strip() == "[]", out

@@ -7,19 +7,11 @@ import math
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
+from window_actions import COMPILE_TIMEOUT, choose_surface
 
 from saddlelab.app.runs_panel import SPEED_STEPS, speed_for_position
 
 Key = QtCore.Qt.Key
-COMPILE_TIMEOUT = 120_000
-"""ms: the first step of an optimizer on a surface waits for numba's compilation."""
-
-
-def choose_surface(window, surface_id: str) -> None:
-    combo = window.surface_picker.combo
-    index = combo.findData(surface_id)
-    combo.setCurrentIndex(index)
-    combo.activated.emit(index)
 
 
 def test_space_plays_and_pauses_n_steps_r_resets(qtbot, window):

@@ -7,18 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtTest
+from window_actions import COMPILE_TIMEOUT, choose_surface
 
 from saddlelab.app.gl_window import GLSceneWindow
-
-COMPILE_TIMEOUT = 120_000
-"""ms: the first step of an optimizer on a surface waits for numba's compilation."""
-
-
-def choose_surface(window, surface_id: str) -> None:
-    combo = window.surface_picker.combo
-    index = combo.findData(surface_id)
-    combo.setCurrentIndex(index)
-    combo.activated.emit(index)
 
 
 def play_until(qtbot, window, steps: int) -> None:

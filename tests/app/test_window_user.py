@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtCore, QtGui
+from window_actions import COMPILE_TIMEOUT, choose_surface
 
 from saddlelab.app.contour_view import DRAW_POINTS
 
-COMPILE_TIMEOUT = 120_000
-"""ms: the first step of an optimizer on a surface waits for numba's compilation."""
 Left = QtCore.Qt.MouseButton.LeftButton
-
-
-def choose_surface(window, surface_id: str) -> None:
-    combo = window.surface_picker.combo
-    index = combo.findData(surface_id)
-    assert index >= 0
-    combo.setCurrentIndex(index)
-    combo.activated.emit(index)  # what a user's choice in the list emits
 
 
 def play_until(qtbot, window, steps: int) -> None:

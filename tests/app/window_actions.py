@@ -1,0 +1,15 @@
+"""What the window tests do as a user would, shared by the test modules beside this one."""
+
+from __future__ import annotations
+
+COMPILE_TIMEOUT = 120_000
+"""ms: the first step of an optimizer on a surface waits for numba's compilation."""
+
+
+def choose_surface(window, surface_id: str) -> None:
+    """Pick a built-in surface in the toolbar's list, as a user's choice does."""
+    combo = window.surface_picker.combo
+    index = combo.findData(surface_id)
+    assert index >= 0
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)  # what a user's choice in the list emits
