@@ -280,10 +280,9 @@ class StepWorker(QThread):
             self._entries.clear()
         elif kind == "reset":
             _, run_id, generation, config = command
+            # Built after this drain by the loop, unless a newer surface is still settling.
             entry = _Entry(run=None, generation=generation, chunks=[], config=config)
             self._entries[run_id] = entry
-            if not self._settling():
-                self._build(entry)
         elif kind == "remove":
             self._entries.pop(command[1], None)
         elif kind == "params":
