@@ -32,7 +32,7 @@ from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLWindow
 
-from .redraw import FrameScheduler, _Job
+from .redraw import FrameScheduler, Job
 
 ANIMATING_GAP = 0.5
 """Seconds: frames closer together than this count as an animation."""
@@ -74,7 +74,7 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self._settle.timeout.connect(self.update)
         # Frames are paced by the frame scheduler: never in the same slot as a 2-D redraw.
         self._scheduler = FrameScheduler.instance()
-        self._frame_job = _Job(self._present, self, frame=True)
+        self._frame_job = Job(self._present, self, frame=True)
         self._swap_timer = QtCore.QTimer(self)
         self._swap_timer.setSingleShot(True)
         self._swap_timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)

@@ -46,7 +46,7 @@ COST_DECAY = 0.7
 this: one slow run keeps it out of shared slots for a few runs (paint passes vary most)."""
 
 
-class _Job:
+class Job:
     """Something the scheduler runs when it is due (a throttle's flush, a paint, a 3-D frame)."""
 
     def __init__(
@@ -85,7 +85,7 @@ class FrameScheduler(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._due: dict[_Job, float] = {}
+        self._due: dict[Job, float] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -97,19 +97,19 @@ class FrameScheduler(QObject):
         self.slots_run = 0
         """Slots so far (jobs sharing a slot see the same number)."""
 
-    def request(self, job: _Job, delay_s: float = 0.0) -> None:
+    def request(self, job: Job, delay_s: float = 0.0) -> None:
         """Run ``job`` once, no sooner than ``delay_s`` from now (an earlier request wins)."""
         due = time.perf_counter() + delay_s
         if job not in self._due or due < self._due[job]:
             self._due[job] = due
         self._arm()
 
-    def cancel(self, job: _Job) -> None:
+    def cancel(self, job: Job) -> None:
         self._due.pop(job, None)
         if not self._due:
             self._timer.stop()
 
-    def pending(self, job: _Job) -> bool:
+    def pending(self, job: Job) -> bool:
         return job in self._due
 
     def _arm(self) -> None:
@@ -121,11 +121,11 @@ class FrameScheduler(QObject):
         if not self._timer.isActive() or self._timer.remainingTime() > ms:
             self._timer.start(ms)
 
-    def _ready_at(self, job: _Job) -> float:
+    def _ready_at(self, job: Job) -> float:
         due = self._due[job]
         return max(due, self._last_frame + FRAME_INTERVAL_S) if job.frame else due
 
-    def _due_now(self, now: float) -> list[_Job]:
+    def _due_now(self, now: float) -> list[Job]:
         due = [j for j in self._due if self._ready_at(j) <= now]
         if any(j.urgent for j in due):
             # A paint pass is due: jobs that change 2-D widgets wait until it has run, or it
@@ -133,14 +133,14 @@ class FrameScheduler(QObject):
             due = [j for j in due if not j.paints]
         return due
 
-    def _pick(self, now: float) -> _Job | None:
+    def _pick(self, now: float) -> Job | None:
         """The job that opens a slot."""
         due = self._due_now(now)
         if not due:
             return None
         return min(due, key=lambda j: (not j.frame, not j.urgent, j.served))
 
-    def _next_in_slot(self, now: float, left: float, painted: bool) -> _Job | None:
+    def _next_in_slot(self, now: float, left: float, painted: bool) -> Job | None:
         """A further due job expected to fit in the ``left`` seconds: never a frame or a paint
         pass (their cost varies most), and no second job that changes 2-D widgets (the paint
         pass would hold both)."""
@@ -169,7 +169,7 @@ class FrameScheduler(QObject):
             job = self._next_in_slot(now, SLOT_BUDGET_S - (now - start), painted)
         self._arm()
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: Job) -> None:
         del self._due[job]
         t = time.perf_counter()
         job.served = t
@@ -210,7 +210,7 @@ class PaintPacer(QObject):
         super().__init__(window)
         self._window = window
         self._scheduler = scheduler if scheduler is not None else FrameScheduler.instance()
-        self._job = _Job(self.paint_now, self, urgent=True)
+        self._job = Job(self.paint_now, self, urgent=True)
         self._passing = False
         window.installEventFilter(self)
 
@@ -252,7 +252,7 @@ class RedrawThrottle(QObject):
         self._after = after
         self._dirty: dict[Hashable, None] = {}
         self._interval = interval_ms / 1000.0
-        self._job = _Job(self.flush, self, paints=paints)
+        self._job = Job(self.flush, self, paints=paints)
         self._scheduler = scheduler if scheduler is not None else FrameScheduler.instance()
 
     def mark(self, key: Hashable) -> None:

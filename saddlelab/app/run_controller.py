@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
-from .redraw import FrameScheduler, RedrawThrottle, _Job
+from .redraw import FrameScheduler, Job, RedrawThrottle
 from .worker import RESUMABLE, RunUpdate, StepWorker
 
 PROBE_INTERVAL_MS = 250
@@ -36,7 +36,7 @@ class RunController(QObject):
         # Batches are applied in a slot of the frame scheduler, not whenever the queued signal
         # arrives: right behind a 3-D frame or a paint pass they lengthened that stall.
         self._batches: list[list[RunUpdate]] = []
-        self._batch_job = _Job(self._apply_batches, self)
+        self._batch_job = Job(self._apply_batches, self)
         self._scheduler = FrameScheduler.instance()
         self.worker.batch_ready.connect(self._on_batch)
         self.worker.set_surface(state.surface.surface)

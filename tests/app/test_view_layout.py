@@ -145,7 +145,7 @@ def test_scheduler_gives_each_job_a_slot_and_paces_3d_frames(qtbot, qapp):
         if frames[0] < 3:
             scheduler.request(frame_job)  # the camera keeps moving: another frame wanted
 
-    frame_job = redraw._Job(frame, owner, frame=True)
+    frame_job = redraw.Job(frame, owner, frame=True)
     scheduler.request(frame_job)
     a.mark(1)
     b.mark(2)
