@@ -83,13 +83,17 @@ class FrameScheduler(QObject):
             inst = cls._instance = cls(app)
         return inst
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
+        """``clock`` gives seconds; tests pass a fake one to check the rules without timers."""
         super().__init__(parent)
+        self._clock = clock
         self._due: dict[Job, float] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(self.run_slot)
         self._slot_start = 0.0
         self._last_frame = -1.0
         self.jobs_run = 0
@@ -99,7 +103,7 @@ class FrameScheduler(QObject):
 
     def request(self, job: Job, delay_s: float = 0.0) -> None:
         """Run ``job`` once, no sooner than ``delay_s`` from now (an earlier request wins)."""
-        due = time.perf_counter() + delay_s
+        due = self._clock() + delay_s
         if job not in self._due or due < self._due[job]:
             self._due[job] = due
         self._arm()
@@ -116,10 +120,16 @@ class FrameScheduler(QObject):
         if not self._due:
             self._timer.stop()
             return
-        start = max(self._slot_start + SLOT_S, min(self._ready_at(j) for j in self._due))
-        ms = max(0, round(1000 * (start - time.perf_counter())))
+        ms = max(0, round(1000 * (self.next_slot_at() - self._clock())))
         if not self._timer.isActive() or self._timer.remainingTime() > ms:
             self._timer.start(ms)
+
+    def next_slot_at(self) -> float:
+        """When the next slot starts (clock seconds): SLOT_S after the last slot's start, or
+        when the first job becomes ready if that is later (inf when nothing is due)."""
+        if not self._due:
+            return float("inf")
+        return max(self._slot_start + SLOT_S, min(self._ready_at(j) for j in self._due))
 
     def _ready_at(self, job: Job) -> float:
         due = self._due[job]
@@ -153,8 +163,9 @@ class FrameScheduler(QObject):
         ]
         return min(fits, key=lambda j: j.served, default=None)
 
-    def _tick(self) -> None:
-        start = time.perf_counter()
+    def run_slot(self) -> None:
+        """Run the job that opens a slot and whatever else fits (the slot timer calls this)."""
+        start = self._clock()
         job = self._pick(start)
         if job is not None:
             self._slot_start = start
@@ -165,18 +176,18 @@ class FrameScheduler(QObject):
         while job is not None:
             painted = painted or job.paints
             self._run(job)
-            now = time.perf_counter()
+            now = self._clock()
             job = self._next_in_slot(now, SLOT_BUDGET_S - (now - start), painted)
         self._arm()
 
     def _run(self, job: Job) -> None:
         del self._due[job]
-        t = time.perf_counter()
+        t = self._clock()
         job.served = t
         if shiboken6.isValid(job.owner):
             self.jobs_run += 1
             job.run()
-            spent = time.perf_counter() - t
+            spent = self._clock() - t
             job.cost = spent if job.cost is None else max(spent, COST_DECAY * job.cost)
 
 
