@@ -1,7 +1,7 @@
 """What a lecture audience sees at 1280 x 800: the 3-D height axis beside the surface (never
 over it), a surface that fills the 3-D view, the contour legend off the axis names, and a
-critical-points table whose columns all fit; plus the frame scheduler that keeps the GUI
-responsive while runs stream (one heavy job per event-loop pass)."""
+critical-points table whose columns all fit; and a worker thread that runs below the GUI's
+priority."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from saddlelab.app import redraw, worker
+from saddlelab.app import worker
 from saddlelab.core import catalogue
 
 
@@ -122,118 +122,6 @@ def test_critical_points_table_columns_fit_and_tooltips_hold_full_values(qtbot, 
     assert point_tip.startswith("Point: (")
     assert table.item(row, 1).text() != point_tip.removeprefix("Point: ")  # shortened cell
     assert f"{cp.point[0]:.10g}".replace("-", "\u2212") in point_tip  # full value in the tip
-
-
-class FakeClock:
-    """Seconds that move only when a test (or a job, to model its cost) says so."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _scheduler_with_jobs(cost: dict[str, float]):
-    """A scheduler on a fake clock, two 2-D throttles and a 3-D frame that wants 3 frames."""
-    owner = QtCore.QObject()
-    clock = FakeClock()
-    scheduler = redraw.FrameScheduler(owner, clock=clock)
-    ran: list[tuple[str, int, float]] = []
-
-    def job_body(name: str):
-        def body(*_) -> None:
-            ran.append((name, scheduler.slots_run, clock.now))
-            clock.now += cost[name]
-
-        return body
-
-    contour = redraw.RedrawThrottle(job_body("contour"), 0, owner, scheduler=scheduler)
-    loss = redraw.RedrawThrottle(job_body("loss"), 0, owner, scheduler=scheduler)
-    frames = [0]
-    draw_frame = job_body("frame")
-
-    def frame() -> None:
-        frames[0] += 1
-        draw_frame()
-        if frames[0] < 3:
-            scheduler.request(frame_job)  # the camera keeps moving: another frame wanted
-
-    frame_job = redraw.Job(frame, owner, frame=True)
-    return owner, clock, scheduler, ran, contour, loss, frame_job
-
-
-def _next_slot(scheduler, clock) -> None:
-    """Move the fake clock to when the scheduler's timer would start the next slot, and run it."""
-    clock.now = max(clock.now, scheduler.next_slot_at())
-    scheduler.run_slot()
-
-
-def _run_slots(scheduler, clock, ran, count: int) -> None:
-    """Run slots as the scheduler's timer would until ``count`` jobs ran (no Qt timer)."""
-    for _ in range(200):
-        if len(ran) >= count:
-            return
-        _next_slot(scheduler, clock)
-    raise AssertionError(f"only {len(ran)} of {count} jobs ran: {ran}")
-
-
-def test_scheduler_gives_each_job_a_slot_and_paces_3d_frames(qapp):
-    cost = {"frame": 0.012, "contour": 0.006, "loss": 0.006}
-    owner, clock, scheduler, ran, contour, loss, frame_job = _scheduler_with_jobs(cost)
-    scheduler.request(frame_job)
-    contour.mark(1)
-    loss.mark(2)
-    _run_slots(scheduler, clock, ran, 5)
-    assert len({slot for _, slot, _ in ran}) == 5  # costs not known yet: a slot each
-    # A due frame goes first; the 2-D redraws take the slots until the next frame may start.
-    assert [k for k, _, _ in ran] == ["frame", "contour", "loss", "frame", "frame"]
-    starts = np.array([t for k, _, t in ran if k == "frame"])
-    assert np.all(np.diff(starts) >= redraw.FRAME_INTERVAL_S - 1e-12)
-    contour.mark(3)
-    contour.flush()  # an explicit flush runs at once and leaves nothing scheduled
-    assert ran[-1][0] == "contour" and not scheduler.pending(contour._job)
-    owner.deleteLater()
-
-
-def test_scheduler_lets_cheap_measured_jobs_share_a_slot_but_never_two_2d_redraws(qapp):
-    cost = {"frame": 0.012, "contour": 0.001, "loss": 0.001}
-    owner, clock, scheduler, ran, contour, loss, frame_job = _scheduler_with_jobs(cost)
-    cheap = []
-    cheap_job = redraw.Job(lambda: cheap.append(scheduler.slots_run), owner, paints=False)
-    for _ in range(2):  # measure every job once (each gets a slot of its own)
-        contour.mark(1)
-        loss.mark(1)
-        scheduler.request(cheap_job)
-        _run_slots(scheduler, clock, ran, len(ran) + 2)
-        while scheduler.pending(cheap_job):
-            _next_slot(scheduler, clock)
-    ran.clear()
-    cheap.clear()
-    contour.mark(1)
-    loss.mark(1)
-    scheduler.request(cheap_job)
-    _next_slot(scheduler, clock)
-    # One 2-D redraw and the cheap 3-D-only job share the slot; the other 2-D redraw waits
-    # for the next one (a paint pass shows one view's changes at a time).
-    assert len(ran) == 1 and cheap == [ran[0][1]]
-    _next_slot(scheduler, clock)
-    assert len(ran) == 2 and ran[1][1] == ran[0][1] + 1
-    owner.deleteLater()
-
-
-def test_scheduler_runs_a_due_paint_pass_before_any_2d_redraw(qapp):
-    cost = {"frame": 0.012, "contour": 0.002, "loss": 0.002}
-    owner, clock, scheduler, ran, contour, loss, frame_job = _scheduler_with_jobs(cost)
-    painted = []
-    paint = redraw.Job(lambda: painted.append(len(ran)), owner, urgent=True)
-    contour.mark(1)
-    scheduler.request(paint)
-    _next_slot(scheduler, clock)
-    assert painted == [0] and ran == []  # the paint pass went first, alone
-    _next_slot(scheduler, clock)
-    assert [k for k, _, _ in ran] == ["contour"]
-    owner.deleteLater()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux")

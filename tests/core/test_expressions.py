@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import time
 
 import pytest
 import sympy
@@ -113,7 +112,6 @@ def test_free_names_suggests_variables() -> None:
 
 
 def _check_parse(text: str) -> None:
-    start = time.perf_counter()
     try:
         result = parse_expression(text, ["x", "y"], ["a"])
     except ExpressionError as error:
@@ -121,8 +119,6 @@ def _check_parse(text: str) -> None:
     else:
         assert isinstance(result, sympy.Expr)
         assert not result.has(sympy.I, sympy.zoo, sympy.nan)
-    # A hang guard only (generous): the bound is one second per input.
-    assert time.perf_counter() - start < 1.0
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
