@@ -14,11 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-MINUS = "\u2212"
-
-_SUPERSCRIPTS = str.maketrans(
-    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
-)
+from .numbers import MINUS, fmt, fmt_vector
 
 REGIMES = ("monotone", "one step", "oscillating", "divergent", "flat", "escaping")
 """Per-direction behaviour of gradient descent on a quadratic, as the lectures name them."""
@@ -61,32 +57,6 @@ class QuadraticModel(Protocol):
     value: float
     gradient: np.ndarray
     hessian: np.ndarray
-
-
-# -- numbers ------------------------------------------------------------------------------------
-def fmt(x: float, digits: int = 4) -> str:
-    """A number for people: ``digits`` significant figures, integers bare, a real minus sign."""
-    x = float(x)
-    if not np.isfinite(x):
-        return "\u221e" if x > 0 else (f"{MINUS}\u221e" if x < 0 else "undefined")
-    if x == 0:
-        return "0"
-    if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)) and abs(x) < 1e9:
-        text = str(int(round(x)))
-    else:
-        text = f"{x:.{digits}g}"
-        if "e" in text:
-            mantissa, _, exponent = text.partition("e")
-            power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
-            text = power if mantissa in ("1", "-1") else f"{mantissa}\u00b7{power}"
-            if mantissa == "-1":
-                text = "-" + text
-    return text.replace("-", MINUS)
-
-
-def fmt_vector(v: Sequence[float], digits: int = 3) -> str:
-    """``(0.71, 0.71)``-style tuple text."""
-    return "(" + ", ".join(fmt(x, digits) for x in v) + ")"
 
 
 # -- step-size regimes ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .numbers import fmt
 from .taylor import TaylorModel
 
 if TYPE_CHECKING:
@@ -110,8 +111,7 @@ _CURVATURE_WORDS = {
 
 
 def _fmt(x: float) -> str:
-    text = f"{x:.4g}"
-    return "0" if text in ("-0", "0") else text
+    return fmt(x, 4, plain=True)
 
 
 def _vector_text(v: np.ndarray) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis import AnalysisError, analyze
+from ..numbers import fmt
 from .config import RunStatus
 
 PLATEAU_CURVATURE = 1e-4
@@ -23,7 +24,7 @@ _KIND = {
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return fmt(x, 4, plain=True)
 
 
 def _vec(values) -> str:
