@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from saddlelab.cli import (
+from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
     parse_point,

@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from saddlelab.cli import (
+from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
     parse_point,

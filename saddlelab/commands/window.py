@@ -9,16 +9,16 @@ def launch(argv: list[str] | None = None) -> int:
     """Open the window (w1w2-mse, a gradient-descent run ready near the saddle); run the loop."""
     from PySide6 import QtWidgets
 
-    from saddlelab.app import theme
-    from saddlelab.app.main_window import lecture_window
+    from saddlelab.app import style
+    from saddlelab.app.window import lecture_window
 
     if QtWidgets.QApplication.instance() is None:
-        theme.before_application()
+        style.before_application()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(
         argv if argv is not None else sys.argv[:1]
     )
     app.setApplicationName("SaddleLab")
-    theme.apply(app)
+    style.apply(app)
     window = lecture_window()
     screen = app.primaryScreen().availableGeometry()
     window.resize(min(1280, screen.width()), min(800, screen.height()))

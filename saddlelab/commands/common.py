@@ -1,0 +1,87 @@
+"""What the CLI's sub-commands share: the one-line error, JSON output, surface and point
+arguments. The entry point (:mod:`saddlelab.cli`) imports the commands; they never import it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+
+class CLIError(Exception):
+    """A problem with what the user asked for: printed as one line, exit status 2."""
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numpy values to plain JSON types; NaN and infinities become ``None``."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print standard JSON (``allow_nan=False``: null, never NaN or Infinity)."""
+    sys.stdout.write(json.dumps(jsonable(value), indent=2, allow_nan=False) + "\n")
+
+
+def add_surface_arguments(parser: argparse.ArgumentParser) -> None:
+    """SURFACE as a built-in id, or ``--expr/--vars/--domain`` for a typed one."""
+    parser.add_argument("surface", nargs="?", help="built-in surface id (see 'saddlelab surfaces')")
+    parser.add_argument("--expr", help='a typed loss, e.g. "(1 - w1*w2)^2" (use with --vars)')
+    parser.add_argument("--vars", help="the variables of --expr, e.g. x,y or x,y,z")
+    parser.add_argument("--domain", help='the domain of --expr, e.g. "x=-2:2,y=-2:2"')
+
+
+def surface_from_args(args: argparse.Namespace):
+    """Build the Surface the arguments name, or raise CLIError with a clear message."""
+    from saddlelab.core import catalogue
+    from saddlelab.core.expressions import ExpressionError
+    from saddlelab.core.surface import Surface
+
+    if args.surface and args.expr:
+        raise CLIError("give either a built-in SURFACE or --expr, not both")
+    if args.surface:
+        if args.vars or args.domain:
+            raise CLIError("--vars and --domain go with --expr, not with a built-in surface")
+        try:
+            return catalogue.load(args.surface)
+        except catalogue.UnknownSurfaceError as error:
+            raise CLIError(str(error)) from None
+    if not args.expr:
+        raise CLIError("name a built-in SURFACE or give --expr with --vars")
+    if not args.vars:
+        raise CLIError("--expr needs --vars, e.g. --vars x,y")
+    variables = [v.strip() for v in args.vars.split(",")]
+    try:
+        return Surface.from_expression(args.expr, variables, args.domain or None)
+    except ExpressionError as error:
+        raise CLIError(f"bad expression: {error}") from None
+
+
+def parse_point(text: str, ndim: int, option: str = "--at") -> np.ndarray:
+    """Parse ``A,B[,C]`` into ``ndim`` finite floats, or raise CLIError."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != ndim:
+        raise CLIError(f"{option} needs {ndim} coordinates, got {len(parts)}: '{text}'")
+    try:
+        values = np.array([float(p) for p in parts])
+    except ValueError:
+        raise CLIError(f"{option} coordinates must be numbers: '{text}'") from None
+    if not np.all(np.isfinite(values)):
+        raise CLIError(f"{option} coordinates must be finite numbers: '{text}'")
+    return values
