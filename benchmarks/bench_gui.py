@@ -36,11 +36,11 @@ LAUNCH_PROBE = r"""
 import sys, time
 t0 = float(sys.argv[1])
 from PySide6 import QtCore, QtWidgets
-from saddlelab.app import theme
-theme.before_application()
+from saddlelab.app import style
+style.before_application()
 app = QtWidgets.QApplication(sys.argv[:1])
-theme.apply(app)
-from saddlelab.app.main_window import lecture_window
+style.apply(app)
+from saddlelab.app.window import lecture_window
 w = lecture_window()
 w.resize(1280, 800)
 shown = []
@@ -157,17 +157,18 @@ def instrument() -> Breakdown:
     """Time the GUI thread's known consumers: GL frames, batch handling, throttled redraws."""
     import pyqtgraph as pg
 
-    from saddlelab.app import redraw, run_controller
-    from saddlelab.app.gl_window import GLSceneWindow
+    from saddlelab.app.runtime import controller as run_controller
+    from saddlelab.app.runtime import pacing
+    from saddlelab.app.scene3d.gl_window import GLSceneWindow
 
     b = Breakdown()
-    b.wrap(redraw.PaintPacer, "paint_now", "paint pass (2-D widgets)")
+    b.wrap(pacing.PaintPacer, "paint_now", "paint pass (2-D widgets)")
     b.wrap(GLSceneWindow, "_present", "3-D frame: render")
     b.wrap(GLSceneWindow, "_swap", "3-D frame: swap")
     b.wrap(GLSceneWindow, "paintGL", "  of which paintGL (GL calls, no swap)")
     b.wrap(run_controller.RunController, "_apply_batches", "batch -> models (+ listeners)")
     b.wrap(
-        redraw.RedrawThrottle,
+        pacing.RedrawThrottle,
         "flush",
         lambda t: f"redraw: {type(t.parent()).__name__}",
     )
@@ -175,7 +176,7 @@ def instrument() -> Breakdown:
     b.wrap(pg.GraphicsView, "paintEvent", lambda v: f"2-D paint: {_owner(v)}")
     b.wrap(pg.PlotCurveItem, "paint", "  of which curves (all 2-D plots)")
     try:
-        from saddlelab.app import taylor_contours
+        from saddlelab.app.plots import taylor_contours
 
         b.wrap(
             taylor_contours.TaylorContoursItem, "paint", "  of which dashed Taylor contours (2-D)"
@@ -206,13 +207,13 @@ def main() -> int:
 
     from PySide6 import QtCore, QtWidgets
 
-    from saddlelab.app import theme
+    from saddlelab.app import style
     from saddlelab.core import catalogue
 
-    theme.before_application()
+    style.before_application()
     app = QtWidgets.QApplication(sys.argv[:1])
-    theme.apply(app)
-    from saddlelab.app.main_window import lecture_window
+    style.apply(app)
+    from saddlelab.app.window import lecture_window
 
     breakdown = instrument()
     launches = [math.nan] if args.skip_launch else launch_times(args.repeat)

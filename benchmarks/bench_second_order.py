@@ -23,12 +23,12 @@ from PySide6 import QtCore, QtWidgets
 
 QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
-from saddlelab.app.contour_view import ContourView  # noqa: E402
-from saddlelab.app.gl_eigen_arrows import eigen_arrow_geometry, lift_arrows  # noqa: E402
-from saddlelab.app.gl_taylor_patch import patch_grid  # noqa: E402
+from saddlelab.app.plots.contour_view import ContourView  # noqa: E402
+from saddlelab.app.plots.taylor_contours import taylor_contour_lines  # noqa: E402
+from saddlelab.app.scene3d.eigen_arrows import eigen_arrow_geometry, lift_arrows  # noqa: E402
+from saddlelab.app.scene3d.taylor_patch import patch_grid  # noqa: E402
+from saddlelab.app.scene3d.view import View3D  # noqa: E402
 from saddlelab.app.second_order import ARROW_FRACTION, ARROW_LIFT, SecondOrder  # noqa: E402
-from saddlelab.app.taylor_contours import taylor_contour_lines  # noqa: E402
-from saddlelab.app.view3d import View3D  # noqa: E402
 from saddlelab.core import catalogue  # noqa: E402
 from saddlelab.core.analysis import analyze  # noqa: E402
 from saddlelab.models.app_state import AppState  # noqa: E402

@@ -48,9 +48,41 @@ def test_the_window_module_loads_without_numba() -> None:
     """numba (~0.25 s to import) is loaded by the worker when it first steps, not at launch."""
     probe = (
         "import sys\n"
-        "import saddlelab.app.main_window\n"
+        "import saddlelab.app.window\n"
         "from saddlelab.core.optim import Run, RunConfig, parse_schedule\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'llvmlite')))\n"
     )
     out = _fresh_python(probe)
     assert out.strip() == "[]", out
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """``pip install .`` builds from pyproject's package list: a new sub-package must be in it."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "saddlelab").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
+
+
+MAX_LINES = 420
+"""Modules stay small enough to read in one sitting (house style: ~400 lines)."""
+
+
+def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in (ROOT / "saddlelab").rglob("*.py")
+        if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, long
+
+
+def test_the_cli_entry_point_stays_thin_and_commands_never_import_it() -> None:
+    for path in (ROOT / "saddlelab" / "commands").glob("*.py"):
+        assert "saddlelab.cli" not in path.read_text("utf-8"), path.name

@@ -15,22 +15,22 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore
 
-from saddlelab.core.advice import escape_point, escape_sentence, fmt
+from saddlelab.app.panels.analysis_panel import AnalysisPanel
+from saddlelab.app.panels.critical_points import CriticalPointsPanel
+from saddlelab.app.panels.escape_banner import EscapeAdvice
+from saddlelab.app.panels.taylor_controls import TaylorControls
+from saddlelab.app.plots.critical_markers import CriticalMarkers2D
+from saddlelab.app.plots.legend import SecondOrderLegend
+from saddlelab.app.plots.step_size_plot import StepSizePlot
+from saddlelab.app.plots.taylor_contours import TaylorContoursItem, taylor_contour_lines
+from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.scene3d.critical_markers import GLCriticalMarkersItem
+from saddlelab.app.scene3d.eigen_arrows import GLEigenArrowsItem, eigen_arrow_geometry, lift_arrows
+from saddlelab.app.scene3d.legend import GLLegendItem
+from saddlelab.app.scene3d.taylor_patch import GLTaylorPatchItem, patch_grid
+from saddlelab.core.advice import escape_point, escape_sentence
 from saddlelab.core.analysis import AnalysisError, analyze
-
-from .analysis_panel import AnalysisPanel
-from .critical_markers_2d import CriticalMarkers2D
-from .critical_points_panel import CriticalPointsPanel
-from .escape_advice import EscapeAdvice
-from .gl_critical_markers import GLCriticalMarkersItem
-from .gl_eigen_arrows import GLEigenArrowsItem, eigen_arrow_geometry, lift_arrows
-from .gl_legend import GLLegendItem
-from .gl_taylor_patch import GLTaylorPatchItem, patch_grid
-from .redraw import RedrawThrottle
-from .second_order_legend import SecondOrderLegend
-from .step_size_plot import StepSizePlot
-from .taylor_contours import TaylorContoursItem, taylor_contour_lines
-from .taylor_controls import TaylorControls
+from saddlelab.core.numbers import fmt
 
 ARROW_FRACTION = 0.2
 """Longest eigenvector arrow (half-length) as a fraction of the domain's narrowest side."""
@@ -55,7 +55,7 @@ class SecondOrder(QtCore.QObject):
         self._points: list = []
         self._show_patch = self._show_contours = self._show_arrows = True
         self.docks: dict = {}
-        """Filled by second_order_docks.install: the docks this object's widgets live in."""
+        """Filled by window_docks.install: the docks this object's widgets live in."""
         self.close_hooks: list = []
         """Callables run by :meth:`close` (disconnections made by whoever placed the widgets)."""
         # Paced with the other 2-D redraws by the frame scheduler, not a timer of its own.

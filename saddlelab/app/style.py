@@ -1,10 +1,21 @@
-"""Application look: Fusion style, a dark palette and a font large enough to project."""
+"""The application's look in one place: theme, the surface colour map, the second-order colours.
+
+- Theme: Fusion style, a dark palette and a font large enough to project.
+- The surface colour map, shared by the 3-D view, its colour bar and the contour view.
+- The colours and glyphs of the second-order story (eigen-directions, critical points, step-size
+  regimes): one place, so the red of an escape arrow in 3-D is the red of a negative eigenvalue
+  in the panel and the legend, and a lecture audience learns the code once.
+"""
 
 from __future__ import annotations
 
-import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from functools import cache
 
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+# -- theme ----------------------------------------------------------------------------------------
 FONT_POINTS = 11
 
 
@@ -47,6 +58,88 @@ def before_application() -> None:
     pyqtgraph caches compiled shader programs per class, so every GL widget must share one
     OpenGL context group (otherwise a second window draws with a dead program).
     """
-    from PySide6 import QtCore
-
     QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+# -- the surface colour map ---------------------------------------------------------------------
+COLORMAP = "viridis"
+CONTOUR_LEVELS = 14
+
+
+@cache
+def lut() -> np.ndarray:
+    """256 x 4 uint8 RGBA lookup table of the surface colour map."""
+    return pg.colormap.get(COLORMAP).getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
+
+
+def colormap() -> pg.ColorMap:
+    return pg.colormap.get(COLORMAP)
+
+
+def height_rgba(u: np.ndarray) -> np.ndarray:
+    """RGBA bytes for relative heights ``u`` in [0, 1]; NaN becomes grey."""
+    u = np.asarray(u, dtype=float)
+    idx = np.clip(np.nan_to_num(u, nan=0.0) * 255.0 + 0.5, 0, 255).astype(np.intp)
+    out = lut()[idx]
+    out[np.isnan(u)] = (110, 110, 110, 255)
+    return out
+
+
+# -- the second-order story ---------------------------------------------------------------------
+NEGATIVE = "#ff3030"
+"""λ < 0: the loss falls along this eigenvector (an escape direction)."""
+POSITIVE = "#e8f1ff"
+"""λ > 0: the loss rises along this eigenvector."""
+FLAT = "#a0a0a0"
+"""|λ| within the tolerance: second order says nothing."""
+
+CLASS_COLOURS = {
+    "local_min": "#00ff6a",
+    "local_max": "#ff2bd6",
+    "saddle": "#ff9a00",
+    "degenerate": "#c8c8c8",
+    "not_critical": "#9ab4d8",
+}
+CLASS_NAMES = {
+    "local_min": "Local minimum",
+    "local_max": "Local maximum",
+    "saddle": "Saddle point",
+    "degenerate": "Degenerate",
+    "not_critical": "Not a critical point",
+}
+CLASS_SYMBOLS = {"local_min": "o", "local_max": "t1", "saddle": "x", "degenerate": "d"}
+"""pyqtgraph symbols of the 2-D markers: shape and colour both carry the class."""
+CLASS_GLYPHS = {
+    "local_min": "\u25cf",
+    "local_max": "\u25b2",
+    "saddle": "\u2716",
+    "degenerate": "\u25c6",
+}
+"""The same shapes as text, for legends and tables."""
+
+PATCH_COLOUR = "#7fe8ff"
+
+REGIME_COLOURS = {
+    "monotone": "#35c46a",
+    "one step": "#35c46a",
+    "oscillating": "#f0b400",
+    "divergent": "#ff4040",
+    "flat": FLAT,
+    "escaping": NEGATIVE,
+}
+
+BASE_POINT_SIZE = 13
+"""Panel text size in points: readable from the back of a lecture hall when projected."""
+
+
+def eigen_colour(eigenvalue: float, tolerance: float) -> str:
+    if abs(eigenvalue) <= tolerance:
+        return FLAT
+    return NEGATIVE if eigenvalue < 0 else POSITIVE
+
+
+def rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    """``#rrggbb`` to an RGBA tuple of floats for OpenGL."""
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i : i + 2], 16) / 255.0 for i in (0, 2, 4))
+    return (r, g, b, float(alpha))

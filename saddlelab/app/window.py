@@ -3,7 +3,7 @@
 Layout (fits 1280 x 800): the 3-D view and the contour view side by side in a splitter; the
 surface picker and the runs panel in docks on the left; loss curves in a dock at the bottom.
 The second-order displays (issue 5: analysis panel, step-size plot, critical points, overlays
-in both views, Analysis menu) are placed by ``second_order_docks.install``. Space plays/pauses,
+in both views, Analysis menu) are placed by ``window_docks.install``. Space plays/pauses,
 N steps, R resets; T/F/0 move the camera; P follows the selected run, C finds critical points.
 
 Closing the window stops the worker thread (sentinel + wait) before anything is destroyed.
@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.panels.runs_panel import RunsPanel
+from saddlelab.app.panels.surface_picker import SurfacePicker
+from saddlelab.app.plots.contour_view import ContourView
+from saddlelab.app.plots.loss_plot import LossPlot
+from saddlelab.app.runtime.controller import RunController
+from saddlelab.app.runtime.pacing import PaintPacer
+from saddlelab.app.scene3d.view import View3D
+from saddlelab.app.window_docks import install as install_second_order
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
-
-from .contour_view import ContourView
-from .loss_plot import LossPlot
-from .redraw import PaintPacer
-from .run_controller import RunController
-from .runs_panel import RunsPanel
-from .second_order_docks import install as install_second_order
-from .surface_picker import SurfacePicker
-from .view3d import View3D
 
 DEFAULT_LR = 0.05
 """Learning rate of the run the window opens with: slow enough to watch the saddle."""
@@ -50,7 +49,7 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.setCentralWidget(splitter)
-        # Paint passes of this window run in the frame scheduler's slots (see ``redraw``).
+        # Paint passes of this window run in the frame scheduler's slots (see ``runtime.pacing``).
         self.paint_pacer = PaintPacer(self)
         # No dock animations: with them every re-layout of the window (a panel's text grows
         # by a line while runs stream) animates every dock and repaints the whole window.

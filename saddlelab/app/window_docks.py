@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .second_order import SecondOrder
+from saddlelab.app.second_order import SecondOrder
 
 CRITICAL_WIDTH = 400
 """Width of the critical-points dock beside the loss curves."""

@@ -11,6 +11,24 @@ from __future__ import annotations
 import numpy as np
 
 FIELDS = ("step", "loss", "grad_norm", "lr")
+RECENT_EXACT = 500
+"""Newest rows a thinned drawing keeps exactly (where the run is now is never thinned)."""
+
+
+def drawing_rows(n: int, limit: int, recent: int = RECENT_EXACT) -> np.ndarray | slice:
+    """Which of ``n`` rows to draw when at most ``limit`` may be: all of them, or row 0 and
+    evenly spaced older rows, then the newest ``recent`` exactly. The one thinning rule of the
+    views (2-D and 3-D trajectories) and of the worker's batches."""
+    if n <= limit:
+        return slice(0, n)
+    recent = min(recent, limit - 1)
+    older = np.linspace(0, n - recent - 1, limit - recent).astype(int)
+    return np.concatenate([older, np.arange(n - recent, n)])
+
+
+def thin_for_drawing(rows: np.ndarray, limit: int, recent: int = RECENT_EXACT) -> np.ndarray:
+    """At most ``limit`` of ``rows`` (see :func:`drawing_rows`)."""
+    return rows[drawing_rows(len(rows), limit, recent)]
 
 
 class TrajectoryBuffer:

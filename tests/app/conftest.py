@@ -13,10 +13,10 @@ import gc
 import pytest
 from PySide6 import QtCore, QtGui
 
-from saddlelab.app import theme
-from saddlelab.app.main_window import MainWindow, lecture_window
+from saddlelab.app import style
+from saddlelab.app.window import MainWindow, lecture_window
 
-theme.before_application()  # before pytest-qt creates the QApplication
+style.before_application()  # before pytest-qt creates the QApplication
 
 FAILING = (
     QtCore.QtMsgType.QtWarningMsg,
@@ -84,7 +84,7 @@ def gl_context(qapp):
 @pytest.fixture
 def window(qtbot, gl_context, qapp) -> MainWindow:
     """The lecture window (coarse 60 x 60 mesh for speed), shown at 1280 x 800."""
-    theme.apply(qapp)
+    style.apply(qapp)
     win = lecture_window(resolution=60)
     qtbot.addWidget(win)
     win.resize(1280, 800)

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from saddlelab.app.analysis_panel import AnalysisPanel
-from saddlelab.app.critical_points_panel import CriticalPointsPanel
-from saddlelab.app.escape_advice import EscapeAdvice
-from saddlelab.app.second_order_legend import SecondOrderLegend
-from saddlelab.app.step_size_plot import StepSizePlot
-from saddlelab.app.taylor_controls import TaylorControls
+from saddlelab.app.panels.analysis_panel import AnalysisPanel
+from saddlelab.app.panels.critical_points import CriticalPointsPanel
+from saddlelab.app.panels.escape_banner import EscapeAdvice
+from saddlelab.app.panels.taylor_controls import TaylorControls
+from saddlelab.app.plots.legend import SecondOrderLegend
+from saddlelab.app.plots.step_size_plot import StepSizePlot
 from saddlelab.core import catalogue
-from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE, fmt
+from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
 from saddlelab.core.analysis import analyze
+from saddlelab.core.numbers import fmt
 
 FINDER_TIMEOUT_MS = 60_000
 

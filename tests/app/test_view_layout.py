@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from saddlelab.app import worker
+from saddlelab.app.runtime import worker
 from saddlelab.core import catalogue
 
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 from window_actions import COMPILE_TIMEOUT, choose_surface
 
-from saddlelab.app.runs_panel import SPEED_STEPS, speed_for_position
+from saddlelab.app.panels.runs_panel import SPEED_STEPS, speed_for_position
 
 Key = QtCore.Qt.Key
 

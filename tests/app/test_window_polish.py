@@ -9,7 +9,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtTest
 from window_actions import COMPILE_TIMEOUT, choose_surface
 
-from saddlelab.app.gl_window import GLSceneWindow
+from saddlelab.app.scene3d.gl_window import GLSceneWindow
 
 
 def play_until(qtbot, window, steps: int) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 from window_actions import COMPILE_TIMEOUT, choose_surface
 
-from saddlelab.app.contour_view import DRAW_POINTS
+from saddlelab.app.plots.contour_view import DRAW_POINTS
 
 Left = QtCore.Qt.MouseButton.LeftButton
 

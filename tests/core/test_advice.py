@@ -13,7 +13,6 @@ from saddlelab.core.advice import (
     STEP_ALONG_NEGATIVE_CURVATURE,
     escape_point,
     escape_sentence,
-    fmt,
     format_taylor,
     regime,
     start_near,
@@ -22,6 +21,7 @@ from saddlelab.core.advice import (
     taylor_terms,
 )
 from saddlelab.core.analysis import analyze
+from saddlelab.core.numbers import fmt
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from saddlelab.app.isolines import segments
+from saddlelab.core.isolines import segments
 
 
 def _grid(f, n: int = 21):

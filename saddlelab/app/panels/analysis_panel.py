@@ -13,22 +13,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.core.advice import (
-    fmt,
-    fmt_vector,
-    format_taylor,
-    regime,
-    step_size_sentence,
-    taylor_terms,
-)
-
-from .second_order_style import (
+from saddlelab.app.style import (
     BASE_POINT_SIZE,
     CLASS_COLOURS,
     CLASS_NAMES,
     REGIME_COLOURS,
     eigen_colour,
 )
+from saddlelab.core.advice import format_taylor, regime, step_size_sentence, taylor_terms
+from saddlelab.core.numbers import fmt, fmt_vector
 
 MAX_DIM = 3
 

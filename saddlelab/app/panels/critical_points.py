@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.core.advice import fmt, fmt_vector, start_near
-
-from .critical_worker import CriticalSearch
-from .second_order_style import CLASS_COLOURS, CLASS_NAMES
+from saddlelab.app.runtime.critical_search import CriticalSearch
+from saddlelab.app.style import CLASS_COLOURS, CLASS_NAMES
+from saddlelab.core.advice import start_near
+from saddlelab.core.numbers import fmt, fmt_vector
 
 _ICONS: dict[str, QtGui.QIcon] = {}
 

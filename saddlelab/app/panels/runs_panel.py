@@ -10,12 +10,11 @@ from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.panels.run_editor import RunEditor
+from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
-
-from .lines_label import LinesLabel
-from .redraw import RedrawThrottle
-from .run_editor import RunEditor
 
 SPEED_STEPS = 40
 STATUS_LINES = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from saddlelab.core.advice import fmt, fmt_vector
+from saddlelab.core.numbers import fmt, fmt_vector
 
 
 class TaylorControls(QtWidgets.QWidget):

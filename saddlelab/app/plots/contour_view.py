@@ -11,15 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
+from saddlelab.app.style import CONTOUR_LEVELS, lut
+from saddlelab.core import isolines
+from saddlelab.core.numbers import fmt
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
-
-from . import isolines
-from .colours import lut
-from .gl_axes import fmt
-from .gl_surface import CONTOUR_LEVELS
-from .redraw import RedrawThrottle, RunDrawing
-from .scene_scale import SceneScale
+from saddlelab.models.scene_scale import SceneScale
+from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 TRAJECTORY_WIDTH = 2.5
 DRAW_POINTS = 800
@@ -30,15 +29,6 @@ wide lines cost Qt's raster engine per segment, and the view is only a few hundr
 REDRAW_MS = 100
 """Trajectories in 2-D are redrawn at most 10 times a second (the 3-D view shows the live head
 at 30 Hz); each repaint of this view costs ~10-20 ms of raster painting under load."""
-
-
-def thin_for_drawing(pts: np.ndarray, limit: int = DRAW_POINTS, recent: int = 500) -> np.ndarray:
-    """At most ``limit`` rows of ``pts``: the first, evenly spaced older ones, the newest."""
-    n = len(pts)
-    if n <= limit:
-        return pts
-    older = np.linspace(0, n - recent - 1, limit - recent).astype(int)
-    return pts[np.concatenate([older, np.arange(n - recent, n)])]
 
 
 class _RunGraphics:
@@ -160,7 +150,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
         if surface.ndim == 3:
-            self.plot.setTitle(f"slice {names[2]} = {fmt(model.slice_value)} (projected)")
+            self.plot.setTitle(f"slice {names[2]} = {fmt(model.slice_value, 3)} (projected)")
         else:
             self.plot.setTitle(None)
         (x0, x1), (y0, y1) = surface.domain[0], surface.domain[1]
@@ -210,7 +200,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
             return
         pts = run.trajectory.points
         if len(pts):
-            pts = thin_for_drawing(pts)
+            pts = thin_for_drawing(pts, DRAW_POINTS)
             pts = pts[np.isfinite(pts[:, :2]).all(axis=1)]
         g.line.setData(pts[:, 0], pts[:, 1]) if len(pts) else g.line.setData([], [])
         g.head.setData(pts[-1:, 0], pts[-1:, 1]) if len(pts) else g.head.setData([], [])
@@ -264,10 +254,10 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         surface = self.state.surface
         names = surface.surface.variables
         loss = float(surface.plane_loss(np.array(point)))
-        text = f"{names[0]} = {fmt(point[0])}   {names[1]} = {fmt(point[1])}"
+        text = f"{names[0]} = {fmt(point[0], 3)}   {names[1]} = {fmt(point[1], 3)}"
         if surface.ndim == 3:
-            text += f"   ({names[2]} = {fmt(surface.slice_value)})"
-        text += f"   loss = {fmt(loss)}" if np.isfinite(loss) else "   loss undefined"
+            text += f"   ({names[2]} = {fmt(surface.slice_value, 3)})"
+        text += f"   loss = {fmt(loss, 3)}" if np.isfinite(loss) else "   loss undefined"
         self.readout.setText(text)
 
     def _on_probe_changed(self, point, source: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from .second_order_style import CLASS_COLOURS, CLASS_SYMBOLS
+from saddlelab.app.style import CLASS_COLOURS, CLASS_SYMBOLS
 
 SIZE = 17
 

@@ -19,10 +19,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
-
-from .redraw import RedrawThrottle
 
 DRAW_POINTS = 1200
 """Most points drawn per curve (the plots are a few hundred pixels wide)."""

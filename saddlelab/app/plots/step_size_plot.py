@@ -13,10 +13,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.core.advice import fmt, step_size_curves
-
-from .lines_label import LinesLabel
-from .second_order_style import REGIME_COLOURS, eigen_colour
+from saddlelab.app.style import REGIME_COLOURS, eigen_colour
+from saddlelab.app.widgets.lines_label import LinesLabel
+from saddlelab.core.advice import step_size_curves
+from saddlelab.core.numbers import fmt
 
 MAX_DIM = 3
 CAPTION_LINES = 3

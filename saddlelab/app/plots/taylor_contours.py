@@ -15,8 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from .gl_taylor_patch import PATCH_COLOUR
-from .isolines import segments
+from saddlelab.app.style import PATCH_COLOUR
+from saddlelab.core.isolines import segments
 
 ModelOnPlane = Callable[[np.ndarray], np.ndarray]
 """The Taylor model at plane points (n, 2) (for 3 variables: on the displayed slice)."""

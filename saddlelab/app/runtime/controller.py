@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from saddlelab.app.runtime.pacing import FrameScheduler, Job, RedrawThrottle
+from saddlelab.app.runtime.worker import RESUMABLE, RunUpdate, StepWorker
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
-
-from .redraw import FrameScheduler, Job, RedrawThrottle
-from .worker import RESUMABLE, RunUpdate, StepWorker
 
 PROBE_INTERVAL_MS = 250
 """A probe that follows a streaming run moves at most this often: re-analysing it (Hessian,

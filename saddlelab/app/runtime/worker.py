@@ -25,6 +25,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from saddlelab.core.optim import Run, RunConfig
+from saddlelab.models.trajectory_buffer import drawing_rows
 
 EMIT_INTERVAL = 1.0 / 60.0
 """Seconds between batches handed to the GUI (about 60 Hz)."""
@@ -50,14 +51,8 @@ for drawing anyway, and an unbounded backlog would make each batch slower than t
 
 
 def thin_rows(step, points, loss, grad, lr, limit: int = BATCH_ROWS):
-    """At most ``limit`` rows: evenly spaced older rows, then the newest ``limit // 3``."""
-    n = len(step)
-    if n <= limit:
-        return step, points, loss, grad, lr
-    recent = limit // 3
-    keep = np.concatenate(
-        [np.linspace(0, n - recent - 1, limit - recent).astype(int), np.arange(n - recent, n)]
-    )
+    """At most ``limit`` rows (the views' rule: evenly spaced older rows, the newest third)."""
+    keep = drawing_rows(len(step), limit, limit // 3)
     return step[keep], points[keep], loss[keep], grad[keep], lr[keep]
 
 

@@ -11,7 +11,8 @@ import pyqtgraph.opengl as gl
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
-from .scene_scale import HEIGHT, SceneScale
+from saddlelab.core.numbers import fmt
+from saddlelab.models.scene_scale import HEIGHT, SceneScale
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> np.ndarray:
@@ -23,10 +24,6 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> np.ndarray:
     first = np.ceil(lo / step - 1e-9) * step
     ticks = np.arange(first, hi + 1e-9 * span, step)
     return np.round(ticks, 12)
-
-
-def fmt(value: float) -> str:
-    return f"{value:.3g}".replace("-", "\u2212")
 
 
 TOP_DOWN_ELEVATION = 70.0
@@ -97,17 +94,17 @@ class GLAxes(GLGraphicsItem):
         for x in nice_ticks(scale.x0, scale.x1):
             wx = float(scale.wx(x))
             lines += [(wx, edge_y, 0), (wx, 1.05 * edge_y, 0)]
-            labels.append((np.array([wx, 1.14 * edge_y, 0.0]), fmt(x), False))
+            labels.append((np.array([wx, 1.14 * edge_y, 0.0]), fmt(x, 3), False))
         for y in nice_ticks(scale.y0, scale.y1):
             wy = float(scale.wy(y))
             lines += [(edge_x, wy, 0), (1.05 * edge_x, wy, 0)]
-            labels.append((np.array([1.12 * edge_x, wy, 0.0]), fmt(y), False))
+            labels.append((np.array([1.12 * edge_x, wy, 0.0]), fmt(y, 3), False))
         heights: list[tuple[np.ndarray, str, bool]] = []
         for u in np.linspace(0.0, 1.0, 4):
             f = float(scale.loss_at_unit(u))
             lines += [(cx, cy, u * HEIGHT), (1.04 * cx, 1.04 * cy, u * HEIGHT)]
             if u > 0:  # the floor value would collide with the floor's tick values
-                heights.append((np.array([cx, cy, u * HEIGHT]), fmt(f), False))
+                heights.append((np.array([cx, cy, u * HEIGHT]), fmt(f, 3), False))
         heights.append((np.array([cx, cy, HEIGHT * 1.14]), self._loss_name, True))
         labels.append((np.array([0.0, 1.35 * edge_y, 0.0]), names[0], True))
         labels.append((np.array([1.35 * edge_x, 0.0, 0.0]), names[1], True))

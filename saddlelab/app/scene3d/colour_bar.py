@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .colours import lut
-from .gl_axes import fmt
-from .scene_scale import SceneScale
+from saddlelab.app.style import lut
+from saddlelab.core.numbers import fmt
+from saddlelab.models.scene_scale import SceneScale
 
 
 class ColourLegend(QtWidgets.QWidget):
@@ -72,7 +72,7 @@ class ColourLegend(QtWidgets.QWidget):
             for u in np.linspace(0.0, 1.0, 6):
                 y = bar.bottom() - u * bar.height()
                 p.drawLine(QtCore.QPointF(bar.right(), y), QtCore.QPointF(bar.right() + 5, y))
-                text = fmt(float(self._scale.loss_at_unit(u)))
+                text = fmt(float(self._scale.loss_at_unit(u)), 3)
                 p.drawText(QtCore.QPointF(bar.right() + 8, y + fm.ascent() / 2 - 1), text)
         y = bar.bottom() + line + 6
         if self._runs:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from pyqtgraph.opengl import GLGraphicsItem, GLScatterPlotItem
 
-from .gl_primitives import DRAW_ON_TOP
-from .second_order_style import CLASS_COLOURS, rgba
+from saddlelab.app.scene3d.primitives import DRAW_ON_TOP
+from saddlelab.app.style import CLASS_COLOURS, rgba
 
 SIZE = 16.0
 """Marker diameter in pixels (isolated points; points sampled along a curve are smaller)."""

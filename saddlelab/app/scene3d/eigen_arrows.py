@@ -20,8 +20,13 @@ import numpy as np
 from OpenGL import GL
 from pyqtgraph.opengl import GLGraphicsItem
 
-from .gl_primitives import DRAW_ON_TOP, FlatShader, VertexBatch, can_set_line_width
-from .second_order_style import NEGATIVE, eigen_colour, rgba
+from saddlelab.app.scene3d.primitives import (
+    DRAW_ON_TOP,
+    FlatShader,
+    VertexBatch,
+    can_set_line_width,
+)
+from saddlelab.app.style import NEGATIVE, eigen_colour, rgba
 
 MIN_FRACTION = 0.3
 """Shortest arrow as a fraction of the longest: weak curvature must still be visible."""

@@ -19,7 +19,7 @@ apart: orbiting, runs streaming) items in ``detail_items`` draw coarse (``set_co
 ``SETTLE_MS`` after the last such frame the full mesh is drawn again. A hardware renderer
 always draws full detail.
 
-Frames are paced by ``redraw.FrameScheduler``: ``update()`` asks it for a frame, which is
+Frames are paced by ``runtime.pacing.FrameScheduler``: ``update()`` asks it for a frame, which is
 rendered and swapped in a slot of its own, never in the same event-loop pass as a 2-D redraw.
 """
 
@@ -32,7 +32,7 @@ from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLWindow
 
-from .redraw import FrameScheduler, Job
+from saddlelab.app.runtime.pacing import FrameScheduler, Job
 
 ANIMATING_GAP = 0.5
 """Seconds: frames closer together than this count as an animation."""
@@ -112,7 +112,7 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         super().paintGL()
 
     def update(self) -> None:
-        """Ask for a frame: drawn in the frame scheduler's next free slot (see ``redraw``)."""
+        """Ask for a frame: drawn in the frame scheduler's next free slot (see ``runtime.pacing``)."""
         if self.isValid() and self.isExposed():
             self._scheduler.request(self._frame_job)
         else:

@@ -2,7 +2,7 @@
 
 The 3-D view draws into a native OpenGL window, which covers ordinary child widgets, so this
 legend is a GL item: ``paint()`` draws the same rich text as the 2-D view's label
-(:class:`~.second_order_legend.LegendContent`) with a QPainter, on a translucent panel in the
+(``widgets.legend_content.LegendContent``) with a QPainter, on a translucent panel in the
 top-left corner, after everything else.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyqtgraph.opengl import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
-from .second_order_legend import ContentSetters, LegendContent
+from saddlelab.app.widgets.legend_content import ContentSetters, LegendContent
 
 MARGIN = 10
 PADDING = 8

@@ -14,13 +14,12 @@ import numpy as np
 import pyqtgraph.opengl as gl
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 
-from . import isolines
-from .colours import rgba
-from .scene_scale import HEIGHT, SceneScale
+from saddlelab.app.style import CONTOUR_LEVELS, height_rgba
+from saddlelab.core import isolines
+from saddlelab.models.scene_scale import HEIGHT, SceneScale
 
 GRID_LINES = 12
 """Grid lines per axis drawn on the surface."""
-CONTOUR_LEVELS = 14
 LIFT = 0.006
 """Height of grid and contour lines above the mesh (world units), so they are not z-fighting."""
 LIGHT = np.array([0.35, -0.45, 0.82]) / np.linalg.norm([0.35, -0.45, 0.82])
@@ -114,7 +113,7 @@ class GLLossSurface(GLGraphicsItem):
         verts[..., 0] = wx[:, None]
         verts[..., 1] = wy[None, :]
         verts[..., 2] = wz
-        colours = rgba(u)
+        colours = height_rgba(u)
         colours[..., :3] = (colours[..., :3] * self._shade(wx, wy, wz)[..., None]).astype(np.uint8)
         self.mesh.setMeshData(
             vertexes=verts.reshape(-1, 3), faces=_faces(nx, ny), vertexColors=colours.reshape(-1, 4)

@@ -16,10 +16,13 @@ import numpy as np
 from OpenGL import GL
 from pyqtgraph.opengl import GLGraphicsItem
 
-from .gl_primitives import TRANSLUCENT, FlatShader, VertexBatch, can_set_line_width
-from .second_order_style import rgba
-
-PATCH_COLOUR = "#7fe8ff"
+from saddlelab.app.scene3d.primitives import (
+    TRANSLUCENT,
+    FlatShader,
+    VertexBatch,
+    can_set_line_width,
+)
+from saddlelab.app.style import PATCH_COLOUR, rgba
 
 
 @lru_cache(maxsize=4)

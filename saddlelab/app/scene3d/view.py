@@ -11,17 +11,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
+from saddlelab.app.scene3d.axes import GLAxes
+from saddlelab.app.scene3d.colour_bar import ColourLegend
+from saddlelab.app.scene3d.gl_window import GLSceneWindow
+from saddlelab.app.scene3d.surface import GLLossSurface
+from saddlelab.app.scene3d.trajectories import GLTrajectories
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
-
-from .colour_legend import ColourLegend
-from .contour_view import thin_for_drawing
-from .gl_axes import GLAxes
-from .gl_surface import GLLossSurface
-from .gl_trajectories import GLTrajectories
-from .gl_window import GLSceneWindow
-from .redraw import RedrawThrottle, RunDrawing
-from .scene_scale import HEIGHT, SceneScale
+from saddlelab.models.scene_scale import HEIGHT, SceneScale
+from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 TRAJECTORY_LIFT = 0.02
 """How far above the surface trajectories are drawn (world units; the surface is 2 wide)."""

@@ -1,4 +1,4 @@
-"""The frame scheduler's slots and the paint pacer (GUI-thread pacing, see ``app.redraw``).
+"""The frame scheduler's slots and the paint pacer (GUI-thread pacing, see ``app.runtime.pacing``).
 
 The slot rules are checked on a fake clock, driven as the scheduler's timer would drive them:
 which job runs next must not depend on the machine's speed or load."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from saddlelab.app import redraw
+from saddlelab.app.runtime import pacing
 
 
 class FakeClock:
@@ -25,7 +25,7 @@ def _scheduler_with_jobs(cost: dict[str, float]):
     """A scheduler on a fake clock, two 2-D throttles and a 3-D frame that wants 3 frames."""
     owner = QtCore.QObject()
     clock = FakeClock()
-    scheduler = redraw.FrameScheduler(owner, clock=clock)
+    scheduler = pacing.FrameScheduler(owner, clock=clock)
     ran: list[tuple[str, int, float]] = []
 
     def job_body(name: str):
@@ -35,8 +35,8 @@ def _scheduler_with_jobs(cost: dict[str, float]):
 
         return body
 
-    contour = redraw.RedrawThrottle(job_body("contour"), 0, owner, scheduler=scheduler)
-    loss = redraw.RedrawThrottle(job_body("loss"), 0, owner, scheduler=scheduler)
+    contour = pacing.RedrawThrottle(job_body("contour"), 0, owner, scheduler=scheduler)
+    loss = pacing.RedrawThrottle(job_body("loss"), 0, owner, scheduler=scheduler)
     frames = [0]
     draw_frame = job_body("frame")
 
@@ -46,7 +46,7 @@ def _scheduler_with_jobs(cost: dict[str, float]):
         if frames[0] < 3:
             scheduler.request(frame_job)  # the camera keeps moving: another frame wanted
 
-    frame_job = redraw.Job(frame, owner, frame=True)
+    frame_job = pacing.Job(frame, owner, frame=True)
     return owner, clock, scheduler, ran, contour, loss, frame_job
 
 
@@ -76,7 +76,7 @@ def test_scheduler_gives_each_job_a_slot_and_paces_3d_frames(qapp):
     # A due frame goes first; the 2-D redraws take the slots until the next frame may start.
     assert [k for k, _, _ in ran] == ["frame", "contour", "loss", "frame", "frame"]
     starts = np.array([t for k, _, t in ran if k == "frame"])
-    assert np.all(np.diff(starts) >= redraw.FRAME_INTERVAL_S - 1e-12)
+    assert np.all(np.diff(starts) >= pacing.FRAME_INTERVAL_S - 1e-12)
     contour.mark(3)
     contour.flush()  # an explicit flush runs at once and leaves nothing scheduled
     assert ran[-1][0] == "contour" and not scheduler.pending(contour._job)
@@ -87,7 +87,7 @@ def test_scheduler_runs_a_due_paint_pass_before_any_2d_redraw(qapp):
     cost = {"frame": 0.012, "contour": 0.002, "loss": 0.002}
     owner, clock, scheduler, ran, contour, loss, frame_job = _scheduler_with_jobs(cost)
     painted = []
-    paint = redraw.Job(lambda: painted.append(len(ran)), owner, urgent=True)
+    paint = pacing.Job(lambda: painted.append(len(ran)), owner, urgent=True)
     contour.mark(1)
     scheduler.request(paint)
     _next_slot(scheduler, clock)
@@ -100,17 +100,17 @@ def test_scheduler_runs_a_due_paint_pass_before_any_2d_redraw(qapp):
 def test_cheap_jobs_share_a_slot_heavy_ones_and_two_2d_changes_never_do(qapp) -> None:
     owner = QtCore.QObject()
     clock = FakeClock()
-    scheduler = redraw.FrameScheduler(owner, clock=clock)
+    scheduler = pacing.FrameScheduler(owner, clock=clock)
     ran: list[tuple[str, int]] = []
 
-    def throttle(name: str, seconds: float, paints: bool = True) -> redraw.RedrawThrottle:
+    def throttle(name: str, seconds: float, paints: bool = True) -> pacing.RedrawThrottle:
         def draw(key) -> None:
             clock.now += seconds  # what the redraw costs
             ran.append((name, scheduler.slots_run))
 
-        return redraw.RedrawThrottle(draw, 0, owner, scheduler=scheduler, paints=paints)
+        return pacing.RedrawThrottle(draw, 0, owner, scheduler=scheduler, paints=paints)
 
-    heavy = 0.75 * redraw.SLOT_BUDGET_S
+    heavy = 0.75 * pacing.SLOT_BUDGET_S
     jobs = [
         throttle("heavy 1", heavy),
         throttle("heavy 2", heavy),
@@ -135,7 +135,7 @@ def test_cheap_jobs_share_a_slot_heavy_ones_and_two_2d_changes_never_do(qapp) ->
 
 
 def test_the_window_paints_only_in_scheduled_paint_jobs(qtbot) -> None:
-    scheduler = redraw.FrameScheduler(QtCore.QCoreApplication.instance())
+    scheduler = pacing.FrameScheduler(QtCore.QCoreApplication.instance())
     painted: list[bool] = []
 
     class Label(QtWidgets.QLabel):
@@ -146,7 +146,7 @@ def test_the_window_paints_only_in_scheduled_paint_jobs(qtbot) -> None:
     window = QtWidgets.QWidget()
     qtbot.addWidget(window)
     label = Label("first", window)
-    pacer = redraw.PaintPacer(window, scheduler=scheduler)
+    pacer = pacing.PaintPacer(window, scheduler=scheduler)
     window.resize(200, 80)
     window.show()
     qtbot.waitExposed(window)

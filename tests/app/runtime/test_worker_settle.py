@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from saddlelab.app import worker
+from saddlelab.app.runtime import worker
 from saddlelab.core import catalogue
 from saddlelab.core.optim import RunConfig
 

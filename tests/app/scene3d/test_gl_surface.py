@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from saddlelab.app.gl_surface import GLLossSurface
-from saddlelab.app.scene_scale import SceneScale
+from saddlelab.app.scene3d.surface import GLLossSurface
+from saddlelab.models.scene_scale import SceneScale
 
 
 def _surface(n: int = 81) -> GLLossSurface:

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PySide6 import QtWidgets
 
-from saddlelab.app.contour_view import ContourView
-from saddlelab.app.gl_taylor_patch import patch_grid
+from saddlelab.app.plots.contour_view import ContourView
+from saddlelab.app.scene3d.taylor_patch import patch_grid
+from saddlelab.app.scene3d.view import View3D
 from saddlelab.app.second_order import ARROW_FRACTION, ARROW_LIFT, PATCH_LIFT, SecondOrder
-from saddlelab.app.view3d import View3D
 from saddlelab.core import catalogue
 from saddlelab.models.app_state import AppState
 

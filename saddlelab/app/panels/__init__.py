@@ -1,0 +1,1 @@
+"""Widgets and editors: surface picker, runs, run editor, analysis, critical points."""

@@ -1,0 +1,1 @@
+"""The 2-D pyqtgraph views and their items."""

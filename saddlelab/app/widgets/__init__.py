@@ -1,0 +1,1 @@
+"""Small widgets and legend text the views and panels share."""
