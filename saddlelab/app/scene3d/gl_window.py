@@ -112,7 +112,7 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         super().paintGL()
 
     def update(self) -> None:
-        """Ask for a frame: drawn in the frame scheduler's next free slot (see ``runtime.pacing``)."""
+        """Ask for a frame: drawn in the frame scheduler's next free slot (runtime.pacing)."""
         if self.isValid() and self.isExposed():
             self._scheduler.request(self._frame_job)
         else:
