@@ -6,8 +6,11 @@ Taylor patch, critical-point markers, legend) and in the contour view (dashed Ta
 markers, legend). The window only places its widgets in docks and calls :meth:`close`.
 
 Data flow: the probe point changes (the selected run moved, at the worker's batch rate, or the
-user picked a point) -> one exact ``analyze()`` -> every display sets data. Nothing here steps
-an optimizer or blocks: the critical-point finder runs on its own thread.
+user picked a point) -> the state's ``ProbeModel`` runs one exact ``analyze()`` -> every display
+here sets data from it. Overlays are placed with the state's scene scale (never another view's
+attributes); the saddle-escape banner shows the state's ``EscapeModel`` offer and calls its
+remedies. Nothing here steps an optimizer or blocks: the critical-point finder runs on its own
+thread.
 """
 
 from __future__ import annotations
@@ -28,9 +31,8 @@ from saddlelab.app.scene3d.critical_markers import GLCriticalMarkersItem
 from saddlelab.app.scene3d.eigen_arrows import GLEigenArrowsItem, eigen_arrow_geometry, lift_arrows
 from saddlelab.app.scene3d.legend import GLLegendItem
 from saddlelab.app.scene3d.taylor_patch import GLTaylorPatchItem, patch_grid
-from saddlelab.core.advice import escape_point, escape_sentence
-from saddlelab.core.analysis import AnalysisError, analyze
 from saddlelab.core.numbers import fmt
+from saddlelab.models.subscriptions import Subscriptions
 
 ARROW_FRACTION = 0.2
 """Longest eigenvector arrow (half-length) as a fraction of the domain's narrowest side."""
@@ -80,24 +82,30 @@ class SecondOrder(QtCore.QObject):
         view3d.add_item(self.legend3d)
         self.legend2d = SecondOrderLegend(contour.plot_widget, corner="bottom-right")
 
-        view3d.scale_changed.connect(self.refresh)
-        contour.plot_widget.scene().sigMouseMoved.connect(self._on_hover)
         self.taylor_controls.radiusChanged.connect(lambda _: self.refresh())
         self.taylor_controls.showPatchChanged.connect(self._set_show_patch)
         self.taylor_controls.showContoursChanged.connect(self._set_show_contours)
         self.critical.probeRequested.connect(state.pick_probe)
         self.critical.startRunRequested.connect(self._start_run_at)
         self.critical.pointsChanged.connect(self._on_points)
-        self.escape.stepRequested.connect(self._escape_step)
-        self.escape.noiseRequested.connect(self._escape_noise)
-        state.view.probe_changed.connect(self._on_probe)
-        state.surface.changed.connect(self._on_surface)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
-        state.runs.selected_changed.connect(self._on_selected)
+        self.escape.stepRequested.connect(state.escape.step)
+        self.escape.noiseRequested.connect(state.escape.add_noise)
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.scene.changed, self.refresh)
+        on(state.probe.changed, self._on_probe)
+        on(state.view.hover_changed, self._on_hover)
+        on(state.surface.changed, self._on_surface)
+        on(state.escape.changed, self._on_escape_offer)
+        on(state.escape.defaults_changed, self.escape.set_defaults)
+        on(state.runs.added, self._on_run_added)
+        on(state.runs.removed, self._on_run_removed)
+        on(state.runs.selected_changed, self._on_selected)
         for run in state.runs:
             self._on_run_added(run)
+        self.escape.set_defaults(state.escape.step_length, state.escape.noise_sigma)
         self._on_surface(state.surface.surface)
+        self._on_escape_offer(state.escape.offer)
 
     # -- surface and runs -------------------------------------------------------------------------
     def _span(self) -> float:
@@ -107,30 +115,16 @@ class SecondOrder(QtCore.QObject):
         span = self._span()
         self.taylor_controls.set_radius(RADIUS_FRACTION * span, 0.6 * span)
         self.critical.set_surface(surface)
-        lo = np.array([a for a, _ in surface.domain])
-        hi = np.array([b for _, b in surface.domain])
-        axes = [np.linspace(a, b, 9) for a, b in zip(lo, hi, strict=True)]
-        grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, surface.ndim)
-        norms = np.linalg.norm(surface.gradient(grid), axis=-1)
-        typical = float(np.nanmedian(norms)) if np.isfinite(norms).any() else 1.0
-        self.escape.set_defaults(0.1 * span, round(max(0.1 * typical, 1e-3), 3))
-        self.escape.dismiss()
         self.refresh()
 
     def _on_run_added(self, run) -> None:
-        run.status_changed.connect(self._on_status)
-        run.config_changed.connect(self._on_config)
+        self._subs.connect(run.config_changed, self._on_config, key=run)
 
     def _on_run_removed(self, run) -> None:
-        run.status_changed.disconnect(self._on_status)
-        run.config_changed.disconnect(self._on_config)
-        if self.escape.run_id == run.id:
-            self.escape.dismiss()
+        self._subs.clear(run)
 
     def _on_selected(self, run) -> None:
         self._show_lr()
-        if run is not None:
-            self._on_status(run)
 
     def _on_config(self, run, what: str) -> None:
         if run is self.state.runs.selected and what == "params":
@@ -163,24 +157,17 @@ class SecondOrder(QtCore.QObject):
             self.step_plot.show_model(a.eigenvalues, self._run_lr(), a.eigen_tolerance)
 
     # -- probe ------------------------------------------------------------------------------------
-    def _on_probe(self, point, source: str) -> None:
-        self.update_probe(point, source)
-
-    def update_probe(self, point, source: str = "run") -> None:
-        """Analyse ``point`` and update every display (cheap enough for every GUI frame)."""
-        if point is None:
-            self._clear("No probe point: select a run, or Shift+click in the contour view.")
-            return
-        try:
-            analysis = analyze(self.state.surface.surface, point)
-        except AnalysisError as error:
-            self._clear(f"Cannot analyse this point: {error}.")
+    def _on_probe(self, probe) -> None:
+        """Show the probe's analysis (computed once, by the state) on every display."""
+        analysis = probe.analysis
+        if analysis is None:
+            self._clear(probe.message)
             return
         if self.analysis is None:
             self.taylor_controls.clear_error()
         self.analysis = analysis
         run = self.state.runs.selected
-        if source == "run" and run is not None:
+        if probe.source == "run" and run is not None:
             self.panel.set_source(f"Following {run.title}, step {run.steps}")
         else:
             self.panel.set_source("Picked point (Shift+click in the contour view to move it)")
@@ -191,8 +178,9 @@ class SecondOrder(QtCore.QObject):
 
     def refresh(self) -> None:
         """Re-lift everything (new scale, slice or radius) for the current probe."""
-        point = self.state.view.probe_point
-        self.update_probe(point, self.state.view.probe_source)
+        if self.state.probe.surface is not self.state.surface.surface:
+            return  # a surface switch under way: the probe announces its new analysis itself
+        self._on_probe(self.state.probe)
         self._draw_markers()
 
     def _clear(self, message: str) -> None:
@@ -217,14 +205,14 @@ class SecondOrder(QtCore.QObject):
         return full
 
     def _draw_overlays(self) -> None:
-        a, scale = self.analysis, self.view3d.scale
-        if a is None or scale is None:
+        a, scale = self.analysis, self.state.scene.scale
+        if a is None:
             return
         model = self.state.surface
         arrows = eigen_arrow_geometry(
             a.point, a.eigenvalues, a.eigenvectors, a.eigen_tolerance, ARROW_FRACTION * self._span()
         )
-        self.arrows.setData(**lift_arrows(arrows, lambda xy: self.view3d.world(xy, ARROW_LIFT)))
+        self.arrows.setData(**lift_arrows(arrows, lambda xy: self._world(xy, ARROW_LIFT)))
         note = ""
         if model.ndim == 3:
             names = model.surface.variables
@@ -265,6 +253,11 @@ class SecondOrder(QtCore.QObject):
             self.contours.clear()
             self.legend2d.set_overlay("")
 
+    def _world(self, xy: np.ndarray, lift: float) -> np.ndarray:
+        """World points on the surface for plane points (k, 2), in the state's scene scale."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return self.state.scene.scale.world(xy, self.state.surface.plane_loss(xy), lift)
+
     def set_show_arrows(self, on: bool) -> None:
         """Show or hide the eigenvector arrows (and their legend rows)."""
         self._show_arrows = bool(on)
@@ -280,13 +273,11 @@ class SecondOrder(QtCore.QObject):
         self._show_contours = bool(on)
         self._draw_overlays() if self.analysis is not None else self.contours.clear()
 
-    def _on_hover(self, scene_pos) -> None:
+    def _on_hover(self, point) -> None:
         a = self.analysis
-        vb = self.contour.plot.vb
-        if a is None or not vb.sceneBoundingRect().contains(scene_pos):
+        if a is None or point is None or len(point) != a.point.size:
             return
-        p = vb.mapSceneToView(scene_pos)
-        full = self._plane_to_full(np.array([[p.x(), p.y()]]))[0]
+        full = np.asarray(point, dtype=float)
         true_loss = float(self.state.surface.surface.loss(full))
         self.taylor_controls.show_error(full, true_loss, float(a.taylor(full)))
 
@@ -305,8 +296,8 @@ class SecondOrder(QtCore.QObject):
         isolated = [getattr(p, "isolated", True) for p in points]
         xy = np.array([p.point[:2] for p in points]).reshape(-1, 2)
         self.markers2d.set_points(xy, classes, isolated)
-        if self.view3d.scale is not None and len(points):
-            self.markers3d.setData(self.view3d.world(xy, ARROW_LIFT), classes, isolated)
+        if len(points):
+            self.markers3d.setData(self._world(xy, ARROW_LIFT), classes, isolated)
         else:
             self.markers3d.clear()
         self.legend3d.set_markers(classes)
@@ -320,47 +311,14 @@ class SecondOrder(QtCore.QObject):
             self.state.add_run(start=tuple(start))
 
     # -- saddle escape ----------------------------------------------------------------------------
-    def _on_status(self, run) -> None:
-        """Offer the remedies when a run stalls at, or converges to, a saddle point."""
-        at_saddle = False
-        if run.status == "stalled" and run.stall_kind == "saddle":
-            how = "is stalled at"
-            at_saddle = True
-        elif run.status == "converged":
-            how = "has converged to"
-            at_saddle = True  # confirmed below: plain GD can converge exactly onto a saddle
-        if at_saddle and (run is self.state.runs.selected or self.escape.run_id in (None, run.id)):
-            try:
-                a = analyze(self.state.surface.surface, run.current_point)
-            except AnalysisError:
-                return
-            if run.status == "stalled" or a.classification == "saddle":
-                has_escape = bool(len(a.escape_directions))
-                self.escape.show_stall(run.id, run.title, escape_sentence(a), has_escape, how)
-                return
-        if self.escape.run_id == run.id:
+    def _on_escape_offer(self, offer) -> None:
+        """Show the state's offer of the two remedies (or take the banner away)."""
+        if offer is None:
             self.escape.dismiss()
-
-    def _escape_step(self, run_id, length: float) -> None:
-        run = self.state.runs.by_id(run_id)
-        if run is None:
-            return
-        a = analyze(self.state.surface.surface, run.current_point)
-        target = escape_point(self.state.surface.surface, a, length)
-        if target is None:
-            return
-        self.escape.dismiss()
-        # The run jumps and carries on: trajectory and optimizer state are kept.
-        run.request_move(tuple(target), "escape step along the negative-curvature direction")
-        self.state.playback.set_playing(True)
-
-    def _escape_noise(self, run_id, sigma: float) -> None:
-        run = self.state.runs.by_id(run_id)
-        if run is None:
-            return
-        self.escape.dismiss()
-        run.set_grad_noise(repr(float(sigma)))  # takes effect mid-run; the worker resumes it
-        self.state.playback.set_playing(True)
+        else:
+            self.escape.show_stall(
+                offer.run_id, offer.title, offer.sentence, offer.has_escape, offer.how
+            )
 
     # -- teardown ---------------------------------------------------------------------------------
     def close(self) -> None:
@@ -370,12 +328,4 @@ class SecondOrder(QtCore.QObject):
         for hook in self.close_hooks:
             hook()
         self.close_hooks.clear()
-        s = self.state
-        s.view.probe_changed.disconnect(self._on_probe)
-        s.surface.changed.disconnect(self._on_surface)
-        s.runs.added.disconnect(self._on_run_added)
-        s.runs.removed.disconnect(self._on_run_removed)
-        s.runs.selected_changed.disconnect(self._on_selected)
-        for run in s.runs:
-            run.status_changed.disconnect(self._on_status)
-            run.config_changed.disconnect(self._on_config)
+        self._subs.clear()

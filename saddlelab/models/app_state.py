@@ -6,6 +6,11 @@
 - The probe point follows the selected run's current point unless the user picked one. While
   runs stream, a GUI may set ``follow_on_data = False`` and call ``refresh_probe()`` at its own
   pace (the analysis of the probe costs milliseconds; 60 batches a second need not redo it).
+  The probe's analysis is computed once per change, in :class:`~.probe.ProbeModel`.
+- Playing means something moves: Play with no run that can move (all converged or diverged)
+  does not start, and playing stops once every run is done (:meth:`AppState.results_applied`).
+- The scene scale is built once for every view (:class:`~.scene_scale.SceneModel`), and the
+  saddle-escape remedies are offered and carried out by :class:`~.escape.EscapeModel`.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from psygnal import Signal
 
 from saddlelab.core.surface import Surface
 
+from .escape import EscapeModel
 from .playback import Playback
+from .probe import ProbeModel
 from .run_list import RunList
 from .runs import RunModel
+from .scene_scale import SceneModel
 from .surface_model import SurfaceModel
 from .view_settings import ViewSettings
 
@@ -38,11 +46,15 @@ class AppState:
         self.runs = RunList()
         self.playback = Playback()
         self.view = ViewSettings()
+        self.scene = SceneModel(self.surface, self.view)
+        self.probe = ProbeModel(self.surface, self.view)
+        self.escape = EscapeModel(self)
         self.follow_on_data = True
         """Whether new trajectory rows move a following probe at once (see the module doc)."""
         self.runs.added.connect(self._on_run_added)
         self.runs.removed.connect(self._on_run_removed)
         self.runs.selected_changed.connect(self._on_selected_changed)
+        self.playback.playing_changed.connect(self._on_playing_changed)
 
     # -- surface ----------------------------------------------------------------------------------
     def choose_surface(self, surface: Surface) -> None:
@@ -64,6 +76,8 @@ class AppState:
         if self.view.probe_source == "picked" or self.runs.selected is None:
             self.view.set_probe(None, "run")
         self._follow_selected()
+        if self.probe.surface is not surface:  # the probe point did not move: analyse it anew
+            self.probe.refresh()
 
     # -- runs -------------------------------------------------------------------------------------
     def add_run(
@@ -102,11 +116,27 @@ class AppState:
     def _on_run_added(self, run: RunModel) -> None:
         run.config_changed.connect(self._on_config_changed)
         run.data_changed.connect(self._on_data_changed)
+        run.status_changed.connect(self.escape.consider)
         self.restart_run(run)
 
     def _on_run_removed(self, run: RunModel) -> None:
         run.config_changed.disconnect(self._on_config_changed)
         run.data_changed.disconnect(self._on_data_changed)
+        run.status_changed.disconnect(self.escape.consider)
+
+    # -- playback ---------------------------------------------------------------------------------
+    def can_move(self) -> bool:
+        """Whether Play would move anything: a run not done, or one Play resumes."""
+        return any(not r.done or r.status.resumable for r in self.runs)
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        if playing and not self.can_move():
+            self.playback.set_playing(False)  # nothing can move: do not pretend to play
+
+    def results_applied(self) -> None:
+        """New results from the engine were applied: stop playing once every run is done."""
+        if self.playback.playing and len(self.runs) and all(r.done for r in self.runs):
+            self.playback.set_playing(False)
 
     def _on_config_changed(self, run: RunModel, what: str) -> None:
         if what in RESTARTING:
@@ -116,6 +146,8 @@ class AppState:
     def _on_selected_changed(self, run: RunModel | None) -> None:
         if self.view.probe_source == "run":
             self._follow_selected()
+        if run is not None:
+            self.escape.consider(run)
 
     def _on_data_changed(self, run: RunModel) -> None:
         if self.follow_on_data and run is self.runs.selected:

@@ -14,7 +14,9 @@ UNLIMITED = math.inf
 class Playback:
     """Whether runs are stepping and how fast; actions (step, reset) are signals too."""
 
-    playing_changed = Signal(bool)
+    playing_changed = Signal(bool, reemission="queued")
+    """A rule may answer a change with another (Play with nothing to move): queued, every
+    listener sees them in order and ends with the final value."""
     speed_changed = Signal(float)
     step_requested = Signal(int)
     """Take this many steps of every unfinished run now (works while paused)."""

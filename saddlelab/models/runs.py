@@ -21,6 +21,7 @@ from saddlelab.core.optim import (
     HyperParam,
     OptimizerError,
     RunConfig,
+    RunStatus,
     Schedule,
     parse_schedule,
     resolve_params,
@@ -120,7 +121,7 @@ class RunModel:
         self.colour = colour
         self.visible = True
         self.generation = 0
-        self.status = "ready"
+        self.status = RunStatus.READY
         self.status_detail = "Ready: press Play or N to take a step."
         self.stall_kind: str | None = None
         self.done = False
@@ -261,12 +262,12 @@ class RunModel:
             return "the point must be numbers"
         if len(values) != self.ndim or not all(math.isfinite(v) for v in values):
             return f"the point needs {self.ndim} finite coordinates"
-        if self.status == "diverged":
+        if self.status == RunStatus.DIVERGED:
             return "a diverged run cannot be moved; reset it"
         # The engine resumes a converged or stalled run after the jump: say so at once, so
         # that Play steps it again.
         self.done = False
-        self._set_status("running", f"{reason}: continuing from there", None)
+        self._set_status(RunStatus.RUNNING, f"{reason}: continuing from there", None)
         self.move_requested.emit(self, values, reason)
         return None
 
@@ -295,7 +296,7 @@ class RunModel:
         lr = self.schedule.lr_at(float(self.params.get("lr", 0.0) or 0.0), 0)
         self.trajectory.append([0], np.array([self.start]), [loss], [grad_norm], [lr])
         self.done = False
-        self._set_status("ready", "Ready: press Play or N to take a step.", None)
+        self._set_status(RunStatus.READY, "Ready: press Play or N to take a step.", None)
         self.data_changed.emit(self)
 
     def append_chunk(self, chunk, generation: int) -> bool:
@@ -305,12 +306,14 @@ class RunModel:
         self.trajectory.append(chunk.step, chunk.points, chunk.loss, chunk.grad_norm, chunk.lr)
         return True
 
-    def set_result_status(self, status: str, detail: str, stall_kind: str | None, done: bool):
+    def set_result_status(
+        self, status: RunStatus, detail: str, stall_kind: str | None, done: bool
+    ) -> None:
         self.done = bool(done)
         self._set_status(status, detail, stall_kind)
 
-    def _set_status(self, status: str, detail: str, stall_kind: str | None) -> None:
-        status = str(getattr(status, "value", status))
+    def _set_status(self, status: RunStatus, detail: str, stall_kind: str | None) -> None:
+        status = RunStatus(status)
         if (status, detail, stall_kind) != (self.status, self.status_detail, self.stall_kind):
             self.status, self.status_detail, self.stall_kind = status, detail, stall_kind
             self.status_changed.emit(self)

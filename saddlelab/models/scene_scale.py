@@ -9,6 +9,7 @@ their colours and levels agree. Pure numpy.
 from __future__ import annotations
 
 import numpy as np
+from psygnal import Signal
 
 HEIGHT = 1.1
 """World height of the tallest point of the surface (the footprint is 2 x 2)."""
@@ -74,3 +75,40 @@ class SceneScale:
         """``count`` contour levels evenly spaced in (possibly log) height, inside the range."""
         u = (np.arange(count) + 0.5) / count
         return self.loss_at_unit(u)
+
+
+class SceneModel:
+    """The scene scale every view draws with, built once per surface, slice and height mode.
+
+    Qt-free and evented: ``changed`` fires when the surface, its slice or the log-height
+    setting changed; the new scale is built on first use of :attr:`scale` (so the 3-D view, the
+    colour bar, the contour view and the overlays share one grid evaluation and one scale).
+    """
+
+    changed = Signal()
+
+    def __init__(self, surface, view, resolution: int = 200) -> None:
+        self._surface = surface
+        self._view = view
+        self.resolution = resolution
+        self._scale: SceneScale | None = None
+        surface.changed.connect(self._invalidate)
+        surface.slice_changed.connect(self._invalidate)
+        view.log_height_changed.connect(self._invalidate)
+
+    @property
+    def scale(self) -> SceneScale:
+        if self._scale is None:
+            _, _, values = self._surface.grid(self.resolution)
+            log = self._view.log_height
+            self._scale = SceneScale(self._surface.surface.domain, values, log=log)
+        return self._scale
+
+    def set_resolution(self, resolution: int) -> None:
+        if int(resolution) != self.resolution:
+            self.resolution = int(resolution)
+            self._invalidate()
+
+    def _invalidate(self, *_) -> None:
+        self._scale = None
+        self.changed.emit()

@@ -20,6 +20,8 @@ class ViewSettings:
     contour_lines_changed = Signal(bool)
     probe_changed = Signal(object, str)
     """(point as a tuple, or None; source 'run' or 'picked')."""
+    hover_changed = Signal(object)
+    """The surface point under the pointer in the contour view (a tuple), or None."""
 
     def __init__(self) -> None:
         self._log_height = False
@@ -62,6 +64,10 @@ class ViewSettings:
         if bool(on) != self._contour_lines:
             self._contour_lines = bool(on)
             self.contour_lines_changed.emit(self._contour_lines)
+
+    def set_hover(self, point: Sequence[float] | None) -> None:
+        """Where the pointer is (the Taylor read-out compares the model with the loss there)."""
+        self.hover_changed.emit(None if point is None else tuple(float(p) for p in point))
 
     def set_probe(self, point: Sequence[float] | None, source: str = "picked") -> None:
         if source not in ("run", "picked"):

@@ -18,6 +18,7 @@ from saddlelab.core.numbers import fmt
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.scene_scale import SceneScale
+from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 TRAJECTORY_WIDTH = 2.5
@@ -62,16 +63,16 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         super().__init__(parent)
         self.state = state
         self.resolution = resolution
-        self.scale: SceneScale | None = None
+        state.scene.set_resolution(resolution)
         self._graphics: dict[int, _RunGraphics] = {}
         self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self)
         self._build()
-        state.surface.changed.connect(self._on_surface_changed)
-        state.surface.slice_changed.connect(self._on_surface_changed)
-        state.view.log_height_changed.connect(self._on_surface_changed)
-        state.view.probe_changed.connect(self._on_probe_changed)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.scene.changed, self.rebuild_surface)
+        on(state.view.probe_changed, self._on_probe_changed)
+        on(state.runs.added, self._on_run_added)
+        on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
             self._on_run_added(run)
         self.rebuild_surface()
@@ -129,6 +130,11 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
     def remove_item(self, item) -> None:
         self.plot.removeItem(item)
 
+    @property
+    def scale(self) -> SceneScale:
+        """The scene scale the view colours with (the state's, shared by every view)."""
+        return self.state.scene.scale
+
     def data_to_scene(self, x: float, y: float) -> QtCore.QPointF:
         return self.plot.vb.mapViewToScene(QtCore.QPointF(x, y))
 
@@ -137,7 +143,6 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         model = self.state.surface
         surface = model.surface
         xs, ys, values = model.grid(self.resolution)
-        self.scale = SceneScale(surface.domain, values, log=self.state.view.log_height)
         u = self.scale.unit(values)
         self.image.setImage(np.nan_to_num(u, nan=1.0), levels=(0.0, 1.0), autoLevels=False)
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
@@ -158,19 +163,15 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         for run in self.state.runs:
             self._draw_run(run)
 
-    def _on_surface_changed(self, *_) -> None:
-        self.rebuild_surface()
-
     # -- runs --------
     def _on_run_added(self, run: RunModel) -> None:
         self._graphics[run.id] = _RunGraphics(self.plot, run, self._on_start_dragged)
-        run.data_changed.connect(self._mark_run)
-        run.appearance_changed.connect(self._on_appearance)
+        self._subs.connect(run.data_changed, self._mark_run, key=run)
+        self._subs.connect(run.appearance_changed, self._on_appearance, key=run)
         self._draw_run(run)
 
     def _on_run_removed(self, run: RunModel) -> None:
-        run.data_changed.disconnect(self._mark_run)
-        run.appearance_changed.disconnect(self._on_appearance)
+        self._subs.clear(run)
         self._throttle.discard(run.id)
         graphics = self._graphics.pop(run.id, None)
         if graphics is not None:
@@ -251,6 +252,8 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         point = self._view_point(scene_pos)
         if point is None:
             return
+        exact = self.plot.vb.mapSceneToView(scene_pos)
+        self.state.view.set_hover(self.state.surface.full_point((exact.x(), exact.y())))
         surface = self.state.surface
         names = surface.surface.variables
         loss = float(surface.plane_loss(np.array(point)))
@@ -267,14 +270,6 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
             self.probe.setData([point[0]], [point[1]])
 
     def close_view(self) -> None:
-        s = self.state
-        s.surface.changed.disconnect(self._on_surface_changed)
-        s.surface.slice_changed.disconnect(self._on_surface_changed)
-        s.view.log_height_changed.disconnect(self._on_surface_changed)
-        s.view.probe_changed.disconnect(self._on_probe_changed)
-        s.runs.added.disconnect(self._on_run_added)
-        s.runs.removed.disconnect(self._on_run_removed)
+        """Disconnect from the state (the window calls this when it closes)."""
+        self._subs.clear()
         self._throttle.flush()
-        for run in s.runs:
-            run.data_changed.disconnect(self._mark_run)
-            run.appearance_changed.disconnect(self._on_appearance)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from saddlelab.app.runtime.pacing import FrameScheduler, Job, RedrawThrottle
-from saddlelab.app.runtime.worker import RESUMABLE, RunUpdate, StepWorker
+from saddlelab.app.runtime.worker import RunUpdate, StepWorker
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 
@@ -89,11 +89,7 @@ class RunController(QObject):
         self.worker.move_run(run.id, point, reason)
 
     def _on_playing_changed(self, playing: bool) -> None:
-        self.worker.set_playing(playing)
-        runs = list(self.state.runs)
-        if playing and all(r.done and r.status not in RESUMABLE for r in runs):
-            # Nothing can move (no runs, or all converged/diverged): do not pretend to play.
-            self.state.playback.set_playing(False)
+        self.worker.set_playing(self.state.playback.playing)  # the value now, after any rule
 
     # -- worker -> model --------------------------------------------------------------------------
     def _on_batch(self, updates: list[RunUpdate]) -> None:
@@ -122,9 +118,7 @@ class RunController(QObject):
                     run.data_changed.emit(run)
                     if run is runs.selected:
                         self._probe.mark(None)
-            pb = self.state.playback
-            if pb.playing and len(runs) and all(r.done for r in runs):
-                pb.set_playing(False)
+            self.state.results_applied()
         finally:
             self.worker.acknowledge()
         self.batch_applied.emit(rows)

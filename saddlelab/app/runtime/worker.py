@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from saddlelab.core.optim import Run, RunConfig
+from saddlelab.core.optim import Run, RunConfig, RunStatus
 from saddlelab.models.trajectory_buffer import drawing_rows
 
 EMIT_INTERVAL = 1.0 / 60.0
@@ -43,7 +43,6 @@ compile for every surface passed over (compiling holds Python's GIL, so the wind
 stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
 once."""
 MAX_CHUNK = 1 << 16
-RESUMABLE = ("stalled", "max_steps")
 BATCH_ROWS = 3000
 """Most rows per run in one batch. When runs step faster than the GUI draws, pending rows are
 thinned here (the newest third kept exactly): the GUI keeps only a few thousand rows per run
@@ -67,7 +66,7 @@ class RunUpdate:
     loss: np.ndarray
     grad_norm: np.ndarray
     lr: np.ndarray
-    status: str
+    status: RunStatus
     status_detail: str
     stall_kind: str | None
     done: bool
@@ -326,7 +325,7 @@ class StepWorker(QThread):
         run = entry.run
         if run is None or entry.error is not None or not run.done:
             return
-        if str(getattr(run.status, "value", run.status)) in RESUMABLE:
+        if run.status.resumable:
             run.resume()
 
     def _steps_due(self, elapsed: float) -> int:
@@ -402,9 +401,9 @@ class StepWorker(QThread):
             points = np.empty((0, max(d, 1)))
             loss = grad = lr = np.empty(0)
         if entry.error is not None:
-            status, detail, stall, done = "error", entry.error, None, True
+            status, detail, stall, done = RunStatus.ERROR, entry.error, None, True
         else:
-            status = str(getattr(run.status, "value", run.status))
+            status = run.status
             detail, stall, done = run.status_detail, run.stall_kind, bool(run.done)
         return RunUpdate(
             run_id,

@@ -1,9 +1,10 @@
 """The 3-D view: surface mesh, trajectories, axes and legend, with camera buttons.
 
-Subscribes to the state: a new surface, slice or height scale rebuilds the mesh (only then);
-new trajectory rows are appended to per-run caches of world points and handed to the
-trajectory item. Extra GL items (eigenvector arrows, a Taylor patch) go in with ``add_item``
-and can follow ``scale_changed`` to stay on the surface.
+Subscribes to the state: a new scene scale (a new surface, slice or height mode, see
+``models.scene_scale.SceneModel``) rebuilds the mesh (only then); new trajectory rows are
+appended to per-run caches of world points and handed to the trajectory item. Extra GL items
+(eigenvector arrows, a Taylor patch) go in with ``add_item`` and place themselves with the
+same scene model.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from saddlelab.app.scene3d.trajectories import GLTrajectories
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.scene_scale import HEIGHT, SceneScale
+from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 TRAJECTORY_LIFT = 0.02
@@ -45,27 +47,24 @@ class _RunCache:
 class View3D(RunDrawing, QtWidgets.QWidget):
     """Surface + trajectories in OpenGL; camera by mouse, buttons and keys (T, F, 0)."""
 
-    scale_changed = QtCore.Signal()
-    """The surface or height scale changed: items placed on the surface should re-lift."""
-
     def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
         super().__init__(parent)
         self.state = state
         self.resolution = resolution
-        self.scale: SceneScale | None = None
+        state.scene.set_resolution(resolution)
         self._caches: dict[int, _RunCache] = {}
         self._heights = None
         self._throttle = RedrawThrottle(self._redraw_run, 15, self, paints=False)
         self._build()
-        s = state.surface
-        s.changed.connect(self._on_surface_changed)
-        s.slice_changed.connect(self._on_slice_changed)
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.scene.changed, self.rebuild_surface)
         v = state.view
-        v.log_height_changed.connect(self._on_log_changed)
-        v.grid_lines_changed.connect(self.surface_item.set_show_grid)
-        v.contour_lines_changed.connect(self.surface_item.set_show_contours)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
+        on(v.log_height_changed, self._on_log_changed)
+        on(v.grid_lines_changed, self.surface_item.set_show_grid)
+        on(v.contour_lines_changed, self.surface_item.set_show_contours)
+        on(state.runs.added, self._on_run_added)
+        on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
             self._on_run_added(run)
         self.rebuild_surface()
@@ -163,6 +162,11 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         if item in self.gl.items:
             self.gl.removeItem(item)
 
+    @property
+    def scale(self) -> SceneScale:
+        """The scene scale the view draws with (the state's, shared by every view)."""
+        return self.state.scene.scale
+
     def world(self, xy: np.ndarray, lift: float = 0.0) -> np.ndarray:
         """World coordinates of plane points (k, 2) on the surface (the slice for 3 variables)."""
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
@@ -190,7 +194,6 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         """Re-mesh for the current surface, slice and height scale."""
         model = self.state.surface
         xs, ys, values = model.grid(self.resolution)
-        self.scale = SceneScale(model.surface.domain, values, log=self.state.view.log_height)
         self.surface_item.set_grid(xs, ys, values, self.scale)
         self.surface_item.set_show_grid(self.state.view.grid_lines)
         self.surface_item.set_show_contours(self.state.view.contour_lines)
@@ -201,30 +204,21 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         for run in self.state.runs:
             self._caches[run.id] = _RunCache()
             self._draw_run(run)
-        self.scale_changed.emit()
-
-    def _on_surface_changed(self, surface) -> None:
-        self.rebuild_surface()
-
-    def _on_slice_changed(self, value: float) -> None:
-        self.rebuild_surface()
 
     def _on_log_changed(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
             self.log_box.setChecked(on)
-        self.rebuild_surface()
 
     # -- runs --------
     def _on_run_added(self, run: RunModel) -> None:
         self._caches[run.id] = _RunCache()
-        run.data_changed.connect(self._mark_run)
-        run.appearance_changed.connect(self._on_appearance)
+        self._subs.connect(run.data_changed, self._mark_run, key=run)
+        self._subs.connect(run.appearance_changed, self._on_appearance, key=run)
         self._draw_run(run)
         self._update_legend()
 
     def _on_run_removed(self, run: RunModel) -> None:
-        run.data_changed.disconnect(self._mark_run)
-        run.appearance_changed.disconnect(self._on_appearance)
+        self._subs.clear(run)
         self._throttle.discard(run.id)
         self._caches.pop(run.id, None)
         self.trajectories.remove_run(run.id)
@@ -294,15 +288,5 @@ class View3D(RunDrawing, QtWidgets.QWidget):
 
     def close_view(self) -> None:
         """Disconnect from the state (the window calls this when it closes)."""
-        s, v = self.state.surface, self.state.view
-        s.changed.disconnect(self._on_surface_changed)
-        s.slice_changed.disconnect(self._on_slice_changed)
-        v.log_height_changed.disconnect(self._on_log_changed)
-        v.grid_lines_changed.disconnect(self.surface_item.set_show_grid)
-        v.contour_lines_changed.disconnect(self.surface_item.set_show_contours)
-        self.state.runs.added.disconnect(self._on_run_added)
-        self.state.runs.removed.disconnect(self._on_run_removed)
+        self._subs.clear()
         self._throttle.flush()
-        for run in self.state.runs:
-            run.data_changed.disconnect(self._mark_run)
-            run.appearance_changed.disconnect(self._on_appearance)

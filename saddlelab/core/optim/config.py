@@ -21,10 +21,17 @@ class RunStatus(str, Enum):  # noqa: UP042 (the GUI relies on str + Enum)
     DIVERGED = "diverged"
     STALLED = "stalled"
     MAX_STEPS = "max_steps"
+    ERROR = "error"
+    """The engine raised (a configuration it refused mid-run): never set by the step loops."""
 
     @property
     def terminal(self) -> bool:
         return self not in (RunStatus.READY, RunStatus.RUNNING)
+
+    @property
+    def resumable(self) -> bool:
+        """A paused run that Play, or a new setting, continues (stalled, or at its step limit)."""
+        return self in (RunStatus.STALLED, RunStatus.MAX_STEPS)
 
 
 STATUS_BY_CODE = (
