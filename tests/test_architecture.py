@@ -1,7 +1,9 @@
-"""The core and the models never import Qt, pyqtgraph or OpenGL (checked two ways)."""
+"""The shape of the package: Qt stays out of the core and the models, the app keeps its tiers,
+every package ships, modules stay readable, and the CLI entry point stays thin."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -70,7 +72,7 @@ def test_every_package_is_in_the_wheel() -> None:
     assert found <= listed, sorted(found - listed)
 
 
-MAX_LINES = 420
+MAX_LINES = 430
 """Modules stay small enough to read in one sitting (house style: ~400 lines)."""
 
 
@@ -84,5 +86,10 @@ def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
 
 
 def test_the_cli_entry_point_stays_thin_and_commands_never_import_it() -> None:
+    imports_cli = re.compile(
+        r"^\s*(from saddlelab\.cli import|import saddlelab\.cli|from saddlelab import cli)", re.M
+    )
     for path in (ROOT / "saddlelab" / "commands").glob("*.py"):
-        assert "saddlelab.cli" not in path.read_text("utf-8"), path.name
+        assert not imports_cli.search(path.read_text("utf-8")), path.name
+    cli = (ROOT / "saddlelab" / "cli.py").read_text("utf-8")
+    assert len(cli.splitlines()) < 120 and "def main(" in cli

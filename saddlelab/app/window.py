@@ -186,7 +186,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.shutdown()
         self.controller.worker.busy.disconnect(self._on_busy)
         self.state.surface.changed.disconnect(self._on_surface_changed)
-        for view in (self.view3d, self.contour_view, self.loss_plot):
+        for view in (
+            self.view3d,
+            self.contour_view,
+            self.loss_plot,
+            self.runs_panel,
+            self.surface_picker,
+        ):
             view.close_view()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

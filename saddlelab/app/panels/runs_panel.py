@@ -15,6 +15,7 @@ from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
+from saddlelab.models.subscriptions import Subscriptions
 
 SPEED_STEPS = 40
 STATUS_LINES = 4
@@ -115,11 +116,13 @@ class RunsPanel(QtWidgets.QWidget):
         layout.addWidget(scroll, 1)
 
         pb = state.playback
-        pb.playing_changed.connect(self._on_playing)
-        pb.speed_changed.connect(self._on_speed)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
-        state.runs.selected_changed.connect(self._on_selected)
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(pb.playing_changed, self._on_playing)
+        on(pb.speed_changed, self._on_speed)
+        on(state.runs.added, self._on_run_added)
+        on(state.runs.removed, self._on_run_removed)
+        on(state.runs.selected_changed, self._on_selected)
         for run in state.runs:
             self._on_run_added(run)
         self._on_selected(state.runs.selected)
@@ -171,16 +174,14 @@ class RunsPanel(QtWidgets.QWidget):
         self.list.blockSignals(True)
         self.list.addItem(item)
         self.list.blockSignals(False)
-        run.appearance_changed.connect(self._refresh)
-        run.status_changed.connect(self._refresh)
-        run.data_changed.connect(self._mark_run)
+        self._subs.connect(run.appearance_changed, self._refresh, key=run)
+        self._subs.connect(run.status_changed, self._refresh, key=run)
+        self._subs.connect(run.data_changed, self._mark_run, key=run)
         self._refresh(run)
         self._fit_list()
 
     def _on_run_removed(self, run: RunModel) -> None:
-        run.appearance_changed.disconnect(self._refresh)
-        run.status_changed.disconnect(self._refresh)
-        run.data_changed.disconnect(self._mark_run)
+        self._subs.clear(run)
         self._throttle.discard(run.id)
         item = self._item(run)
         if item is not None:
@@ -260,3 +261,10 @@ class RunsPanel(QtWidgets.QWidget):
             self.speed.blockSignals(True)
             self.speed.setValue(pos)
             self.speed.blockSignals(False)
+
+    def close_view(self) -> None:
+        """Disconnect from the state and the edited run (the window calls this when it closes)."""
+        self._subs.clear()
+        for run in self.state.runs:
+            self._throttle.discard(run.id)
+        self.editor.set_run(None)

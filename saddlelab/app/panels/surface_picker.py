@@ -17,6 +17,7 @@ from saddlelab.core import catalogue
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
+from saddlelab.models.subscriptions import Subscriptions
 
 SLICE_STEPS = 200
 ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
@@ -105,8 +106,9 @@ class SurfacePicker(QtWidgets.QWidget):
         layout.addWidget(self.slice_slider)
         layout.addWidget(typed)
         layout.addStretch(1)
-        state.surface.changed.connect(self._show_surface)
-        state.surface.slice_changed.connect(self._show_slice)
+        self._subs = Subscriptions()
+        self._subs.connect(state.surface.changed, self._show_surface)
+        self._subs.connect(state.surface.slice_changed, self._show_slice)
         self._show_surface(state.surface.surface)
 
     # -- choosing --------
@@ -190,3 +192,7 @@ class SurfacePicker(QtWidgets.QWidget):
     def _on_slice_slider(self, pos: int) -> None:
         lo, hi = self.state.surface.slice_range
         self.state.surface.set_slice(lo + (hi - lo) * pos / SLICE_STEPS)
+
+    def close_view(self) -> None:
+        """Disconnect from the state (the window calls this when it closes)."""
+        self._subs.clear()

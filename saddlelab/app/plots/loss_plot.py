@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtWidgets
 from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
+from saddlelab.models.subscriptions import Subscriptions
 
 DRAW_POINTS = 1200
 """Most points drawn per curve (the plots are a few hundred pixels wide)."""
@@ -149,8 +150,9 @@ class LossPlot(QtWidgets.QWidget):
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.grad_plot, 1)
         layout.addLayout(controls)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
+        self._subs = Subscriptions()
+        self._subs.connect(state.runs.added, self._on_run_added)
+        self._subs.connect(state.runs.removed, self._on_run_removed)
         for run in state.runs:
             self._on_run_added(run)
 
@@ -211,14 +213,13 @@ class LossPlot(QtWidgets.QWidget):
         self.loss_plot.addItem(loss)
         self.grad_plot.addItem(grad)
         self._curves[run.id] = (loss, grad)
-        run.data_changed.connect(self._mark_run)
-        run.appearance_changed.connect(self._on_appearance)
+        self._subs.connect(run.data_changed, self._mark_run, key=run)
+        self._subs.connect(run.appearance_changed, self._on_appearance, key=run)
         self._draw(run)
         self._fit()
 
     def _on_run_removed(self, run: RunModel) -> None:
-        run.data_changed.disconnect(self._mark_run)
-        run.appearance_changed.disconnect(self._on_appearance)
+        self._subs.clear(run)
         self._throttle.discard(run.id)
         self._grad_throttle.discard(run.id)
         loss, grad = self._curves.pop(run.id)
@@ -286,9 +287,6 @@ class LossPlot(QtWidgets.QWidget):
             curve.setData(*thin_curve(step, y), connect="finite")
 
     def close_view(self) -> None:
-        self.state.runs.added.disconnect(self._on_run_added)
-        self.state.runs.removed.disconnect(self._on_run_removed)
+        """Disconnect from the state (the window calls this when it closes)."""
+        self._subs.clear()
         self.flush()
-        for run in self.state.runs:
-            run.data_changed.disconnect(self._mark_run)
-            run.appearance_changed.disconnect(self._on_appearance)

@@ -13,6 +13,7 @@ from saddlelab.app.runtime.pacing import FrameScheduler, Job, RedrawThrottle
 from saddlelab.app.runtime.worker import RunUpdate, StepWorker
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
+from saddlelab.models.subscriptions import Subscriptions
 
 PROBE_INTERVAL_MS = 250
 """A probe that follows a streaming run moves at most this often: re-analysing it (Hessian,
@@ -40,15 +41,17 @@ class RunController(QObject):
         self.worker.batch_ready.connect(self._on_batch)
         self.worker.set_surface(state.surface.surface)
         self.worker.set_speed(state.playback.speed)
-        state.surface.changed.connect(self._on_surface_changed)
-        state.run_restarted.connect(self._on_run_restarted)
-        state.runs.added.connect(self._on_run_added)
-        state.runs.removed.connect(self._on_run_removed)
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.surface.changed, self._on_surface_changed)
+        on(state.run_restarted, self._on_run_restarted)
+        on(state.runs.added, self._on_run_added)
+        on(state.runs.removed, self._on_run_removed)
         pb = state.playback
-        pb.playing_changed.connect(self._on_playing_changed)
-        pb.speed_changed.connect(self.worker.set_speed)
-        pb.step_requested.connect(self.worker.step)
-        pb.reset_requested.connect(state.reset_all)
+        on(pb.playing_changed, self._on_playing_changed)
+        on(pb.speed_changed, self.worker.set_speed)
+        on(pb.step_requested, self.worker.step)
+        on(pb.reset_requested, state.reset_all)
         for run in state.runs:
             self._on_run_added(run)
             self._on_run_restarted(run)
@@ -66,12 +69,11 @@ class RunController(QObject):
         self.worker.set_surface(surface)
 
     def _on_run_added(self, run: RunModel) -> None:
-        run.config_changed.connect(self._on_config_changed)
-        run.move_requested.connect(self._on_move_requested)
+        self._subs.connect(run.config_changed, self._on_config_changed, key=run)
+        self._subs.connect(run.move_requested, self._on_move_requested, key=run)
 
     def _on_run_removed(self, run: RunModel) -> None:
-        run.config_changed.disconnect(self._on_config_changed)
-        run.move_requested.disconnect(self._on_move_requested)
+        self._subs.clear(run)
         self.worker.remove_run(run.id)
 
     def _on_run_restarted(self, run: RunModel) -> None:
@@ -129,3 +131,4 @@ class RunController(QObject):
         self.state.playback.set_playing(False)
         self.worker.stop()
         self._probe.discard(None)
+        self._subs.clear()
