@@ -18,7 +18,6 @@ from psygnal import Signal
 
 from saddlelab.core.optim import (
     OPTIMIZERS,
-    HyperParam,
     OptimizerError,
     RunConfig,
     RunStatus,
@@ -31,33 +30,6 @@ from .trajectory_buffer import TrajectoryBuffer
 
 PALETTE = ("#ff7f0e", "#e6194b", "#f032e6", "#00c8ff", "#ffe119", "#3cb44b", "#ffffff", "#a0522d")
 """Run colours: bright on the dark views and distinct from the viridis surface colours."""
-
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
-
-
-def parse_hyper_value(hp: HyperParam, text: str):
-    """Turn typed text into a value of ``hp``'s kind; ValueError with a one-line message."""
-    text = text.strip()
-    label = hp.name
-    if hp.kind == "bool":
-        low = text.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise ValueError(f"{label} must be true or false")
-    if hp.kind == "pair":
-        parts = [p for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
-        if len(parts) != 2:
-            raise ValueError(f"{label} needs two numbers, e.g. 0.9, 0.999")
-        return tuple(_number(p, label) for p in parts)
-    if hp.kind == "int":
-        value = _number(text, label)
-        if value != int(value):
-            raise ValueError(f"{label} must be a whole number")
-        return int(value)
-    return _number(text, label)
 
 
 def _number(text: str, label: str) -> float:
@@ -177,10 +149,9 @@ class RunModel:
         hp = next((h for h in spec.hyper if h.name == name), None)
         if hp is None:
             return f"{spec.label} has no parameter '{name}'"
-        try:
-            value = parse_hyper_value(hp, text)
-            overrides = {**self.overrides, name: value}
-            params = resolve_params(self.optimizer, overrides)
+        try:  # the engine parses typed text itself (one parser for the window and the CLI)
+            params = resolve_params(self.optimizer, {**self.overrides, name: text})
+            overrides = {**self.overrides, name: params[name]}
         except (OptimizerError, ValueError) as error:
             return str(error)
         if params == self.params:

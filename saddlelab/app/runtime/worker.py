@@ -232,7 +232,7 @@ class StepWorker(QThread):
         config, entry.config = entry.config, None
         self.busy.emit(f"Preparing {config.optimizer} for this surface (compiling)…")
         try:
-            entry.run = Run(self._surface, config)
+            entry.run = Run(self._surface, config, keep_trajectory=False)  # the models store rows
         except Exception as error:  # engine refused the configuration
             entry.error = str(error) or type(error).__name__
         finally:

@@ -44,8 +44,11 @@ class StepChunk:
 class Run:
     """One optimizer run on one surface, resumable and deterministic for its seed."""
 
-    def __init__(self, surface, config: RunConfig) -> None:
+    def __init__(self, surface, config: RunConfig, keep_trajectory: bool = True) -> None:
+        """``keep_trajectory=False``: the run keeps no rows of its own (its caller stores what
+        :meth:`step` returns, as the window's worker does); :attr:`trajectory` then raises."""
         self.surface = surface
+        self._keep = bool(keep_trajectory)
         self._engine = Engine(surface, [config])
         self._start_buffer()
 
@@ -213,7 +216,7 @@ class Run:
         self._start_buffer()
 
     def _start_buffer(self) -> None:
-        self._buffer = TrajectoryBuffer(self.surface.ndim)
+        self._buffer = TrajectoryBuffer(self.surface.ndim) if self._keep else _NoTrajectory()
         engine = self._engine
         self._buffer.append(
             np.zeros(1, np.int64), engine.P[:1].copy(), engine.L[:1].copy(),
@@ -222,6 +225,21 @@ class Run:
         self._buffer.mark("start", f"start at ({', '.join(f'{v:g}' for v in self.point)})")
         self.status = RunStatus.READY
         self.status_detail, self.stall_kind = describe(RunStatus.READY, self)
+
+
+class _NoTrajectory:
+    """Where a run that keeps no trajectory writes its rows and events: nowhere."""
+
+    events: tuple = ()
+
+    def append(self, *rows) -> None:
+        pass
+
+    def mark(self, kind: str, detail: str) -> None:
+        pass
+
+    def snapshot(self) -> Trajectory:
+        raise OptimizerError("this run keeps no trajectory (made with keep_trajectory=False)")
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,8 @@ def _coerce(spec: OptimizerSpec, h: HyperParam, value: Any) -> Any:
             return value.strip().lower() in _TRUE
         raise OptimizerError(f"{spec.name} {h.name} must be true or false, got '{value}'")
     if h.kind == "pair":
+        if isinstance(value, str):  # "0.9, 0.999" or "(0.9, 0.999)", as typed or printed
+            value = value.strip().removeprefix("(").removesuffix(")")
         parts = value.split(",") if isinstance(value, str) else value
         try:
             parts = list(parts)
