@@ -7,13 +7,14 @@ piece at a time replaced by what Qt does by itself (run under a display, e.g.
 
 Variants (``pacing_variants.py`` patches them in, before the window is made): ``current``;
 ``no-scheduler``, ``no-paint-pacer``, ``no-fence-swap``, ``no-throttle``, ``no-batch-slot``,
-``no-lod``, ``no-nice`` (one piece replaced each); ``toolkit`` (all but merging redraws, which
-then merge with a plain QTimer each); or pieces joined by ``+``. Every run is a fresh process
-(patches cannot leak) doing bench_gui's stress test: 5 runs stepping flat out, the camera
-orbiting, a 5 ms timer probe, ``--segments`` x ``--seconds`` measured. Each round runs
-``current`` and every variant once, in an order rotated per round; ``--paired`` runs
-``current`` before every variant instead (more baseline samples: its worst is then over more
-segments). A variant that crashes or hangs is reported and the rest go on.
+``no-lod``, ``no-nice`` (one piece replaced each; ``no-settle-layouts``, only the pacer's
+``settle_layouts``, is not in the default list); ``toolkit`` (all but merging redraws, which
+then merge with a plain QTimer each, and the worker's nice); or pieces joined by ``+``. Every
+run is a fresh process (patches cannot leak) doing bench_gui's stress test: 5 runs stepping
+flat out, the camera orbiting, a 5 ms timer probe, ``--segments`` x ``--seconds`` measured.
+Each round runs ``current`` and every variant once, in an order rotated per round; ``--paired``
+runs ``current`` before every variant instead (more baseline samples: its worst is then over
+more segments). A variant that crashes or hangs is reported and the rest go on.
 
 The table: the probe's lateness (its gaps minus 5 ms) as the median of segment maxima, the
 worst segment, the median of segment p99s; 3-D frames/s (median of segments); steps/s (median

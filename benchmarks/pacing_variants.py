@@ -94,6 +94,17 @@ def no_paint_pacer() -> None:
     _count(PaintPacer, "paint_now", "paced paint passes")
 
 
+def no_settle_layouts() -> None:
+    """The paint pacer stays, but pending re-layouts are not carried out before its paint pass
+    (Qt lays out one level per event-loop pass, as it does by itself)."""
+    from saddlelab.app.runtime import pacing
+
+    def skip() -> None:
+        HITS["layout settlings skipped"] += 1
+
+    pacing.settle_layouts = skip  # paint_now looks it up in the module when it runs
+
+
 def no_fence_swap() -> None:
     """A scheduled 3-D frame is rendered and swapped at once (like ``repaint()``): no fence,
     no polling timer."""
@@ -166,6 +177,7 @@ def no_nice() -> None:
 PIECES = {
     "no-scheduler": no_scheduler,
     "no-paint-pacer": no_paint_pacer,
+    "no-settle-layouts": no_settle_layouts,
     "no-fence-swap": no_fence_swap,
     "no-throttle": no_throttle,
     "no-batch-slot": no_batch_slot,
@@ -183,6 +195,7 @@ EXPECT = {
         ["scheduler slots", "fenced frames (_present)"],
     ),
     "no-paint-pacer": (["paint filters removed"], ["paint filter calls", "paced paint passes"]),
+    "no-settle-layouts": (["layout settlings skipped"], []),
     "no-fence-swap": (["frames swapped at once"], ["fence-polled swaps"]),
     "no-throttle": (["redraws at mark"], []),
     "no-batch-slot": (["batches applied on arrival"], ["batch jobs"]),
@@ -204,6 +217,8 @@ def resolve(spec: str) -> list[str]:
             raise ValueError(f"unknown variant {part!r} (known: current, toolkit, {list(PIECES)})")
     if "no-scheduler" in names and "no-fence-swap" in names:
         names.remove("no-fence-swap")  # without the scheduler no frame takes the fence path
+    if "no-paint-pacer" in names and "no-settle-layouts" in names:
+        names.remove("no-settle-layouts")  # only the pacer settles layouts
     return list(dict.fromkeys(names))
 
 
