@@ -85,6 +85,7 @@ def child(spec: str, seconds: float, segments: int, explain: bool) -> int:
         "segments": result.segments,
         "steps_per_s": result.steps / result.elapsed,
         "still": result.still,
+        "stopped": [f"{r.optimizer} {r.status}" for r in win.state.runs if r.done],
         "patched": ok,
         "confirm": confirm,
         "jobs": FrameScheduler.instance().jobs_run,
@@ -216,7 +217,8 @@ def main() -> int:
                 + ("patches in effect" if out["patched"] else "PATCH NOT IN EFFECT")
             )
             line += f"  [{out['note']}]" if "note" in out else ""
-            line += f"  [{out['still']}/5 runs still stepping]" if out["still"] < 5 else ""
+            if out["still"] < 5:
+                line += f"  [{out['still']}/5 runs stepping; stopped: {', '.join(out['stopped'])}]"
             if not out["module"].startswith(ROOT):
                 line += f"  [saddlelab from {out['module']}, not {ROOT}]"
         print(f"  round {r + 1}  {spec:<24} {line}", flush=True)
