@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 LAUNCH_PROBE = r"""
 import sys, time
@@ -192,6 +193,120 @@ def instrument() -> Breakdown:
     return b
 
 
+def start_stress(app, win) -> None:
+    """Five runs stepping as fast as possible on Rastrigin, compiled, streaming for a second."""
+    from PySide6 import QtCore
+
+    from saddlelab.core import catalogue
+
+    win.state.choose_surface(catalogue.load("rastrigin"))
+    state = win.state
+    for run in list(state.runs):
+        state.runs.remove(run)
+    for name in ("sgd", "adam", "rmsprop", "adagrad", "adamw"):
+        run = state.add_run(name, {"lr": 0.002})
+        run.max_steps = 10**9
+        run.set_grad_noise("30")  # a noisy random walk: every run keeps moving throughout
+    state.reset_all()
+    state.playback.set_speed(math.inf)
+    win.controller.start()
+    # Wait for compilation of the five optimizers (worker thread), then measure.
+    deadline = time.perf_counter() + 90
+    state.playback.set_playing(True)
+    while time.perf_counter() < deadline and not all(r.steps > 100 for r in state.runs):
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+    # Let the window settle (five new runs re-lay out the runs panel and its dock once), so the
+    # figures below are those of steady streaming.
+    settle = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(1000, settle.quit)
+    settle.exec()
+
+
+@dataclass
+class StressResult:
+    segments: list[tuple[float, float, float, float]]
+    """(median, p99, max lateness of the 5 ms probe in seconds, 3-D frames/s) per segment."""
+    elapsed: float
+    steps: int
+    rows: int
+    still: int
+    worst: list[tuple[float, float]]
+    """(gap, end time) of every probe gap."""
+
+
+def measure_stress(
+    win, seconds: float, repeat: int, orbit_on: bool = True, breakdown=None, profiler=None
+) -> StressResult:
+    """``repeat`` segments of ``seconds``: a 5 ms timer probe, the camera orbiting (16 ms)."""
+    from PySide6 import QtCore
+
+    state = win.state
+    gaps: list[float] = []
+    frames = [0]
+    last = [time.perf_counter()]
+
+    worst: list[tuple[float, float]] = []  # (gap, end time) of the longest gaps
+
+    def probe() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        worst.append((now - last[0], now))
+        last[0] = now
+
+    timer = QtCore.QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(probe)
+    orbit = QtCore.QTimer()
+    orbit.setInterval(16)
+    orbit.timeout.connect(lambda: win.view3d.gl.orbit(1.0, 0.0))
+    win.view3d.gl.frameSwapped.connect(lambda: frames.__setitem__(0, frames[0] + 1))
+    steps0 = sum(r.steps for r in state.runs)
+    rows0 = sum(len(r.trajectory) for r in state.runs)
+    segments = []  # (median, p99, max lateness, frames/s) per repetition
+    elapsed = 0.0
+    for _ in range(repeat):
+        gaps.clear()
+        frames[0] = 0
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(int(seconds * 1000), loop.quit)
+        t0 = time.perf_counter()
+        last[0] = t0
+        timer.start()
+        if orbit_on:
+            orbit.start()
+        if breakdown:
+            breakdown.active = True
+        if profiler:
+            profiler.enable()
+        loop.exec()
+        if profiler:
+            profiler.disable()
+        if breakdown:
+            breakdown.active = False
+        took = time.perf_counter() - t0
+        elapsed += took
+        timer.stop()
+        orbit.stop()
+        late = sorted(g - 0.005 for g in gaps)
+        segments.append(
+            (
+                statistics.median(late),
+                late[int(0.99 * (len(late) - 1))],
+                late[-1],
+                frames[0] / took,
+            )
+        )
+    return StressResult(
+        segments,
+        elapsed,
+        sum(r.steps for r in state.runs) - steps0,
+        sum(len(r.trajectory) for r in state.runs) - rows0,
+        sum(not r.done for r in state.runs),
+        worst,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -205,7 +320,7 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="print N top GUI-thread functions")
     args = parser.parse_args()
 
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtWidgets
 
     from saddlelab.app import style
     from saddlelab.core import catalogue
@@ -242,86 +357,14 @@ def main() -> int:
         warm += [switch(i) for i in ids]
 
     # -- stress: 5 runs as fast as possible --------------------------------------------------
-    win.state.choose_surface(catalogue.load("rastrigin"))
-    state = win.state
-    for run in list(state.runs):
-        state.runs.remove(run)
-    for name in ("sgd", "adam", "rmsprop", "adagrad", "adamw"):
-        run = state.add_run(name, {"lr": 0.002})
-        run.max_steps = 10**9
-        run.set_grad_noise("30")  # a noisy random walk: every run keeps moving throughout
-    state.reset_all()
-    state.playback.set_speed(math.inf)
-    win.controller.start()
-    # Wait for compilation of the five optimizers (worker thread), then measure.
-    deadline = time.perf_counter() + 90
-    state.playback.set_playing(True)
-    while time.perf_counter() < deadline and not all(r.steps > 100 for r in state.runs):
-        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
-
-    # Let the window settle (five new runs re-lay out the runs panel and its dock once), so the
-    # figures below are those of steady streaming.
-    settle = QtCore.QEventLoop()
-    QtCore.QTimer.singleShot(1000, settle.quit)
-    settle.exec()
+    start_stress(app, win)
     if args.paused:
-        state.playback.set_playing(False)
-    gaps: list[float] = []
-    frames = [0]
-    last = [time.perf_counter()]
-
-    worst: list[tuple[float, float]] = []  # (gap, end time) of the longest gaps
-
-    def probe() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        worst.append((now - last[0], now))
-        last[0] = now
-
-    timer = QtCore.QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(probe)
-    orbit = QtCore.QTimer()
-    orbit.setInterval(16)
-    orbit.timeout.connect(lambda: win.view3d.gl.orbit(1.0, 0.0))
-    win.view3d.gl.frameSwapped.connect(lambda: frames.__setitem__(0, frames[0] + 1))
-    steps0 = sum(r.steps for r in state.runs)
-    rows0 = sum(len(r.trajectory) for r in state.runs)
+        win.state.playback.set_playing(False)
     profiler = cProfile.Profile() if args.profile else None
-    segments = []  # (median, p99, max lateness, frames/s) per repetition
-    elapsed = 0.0
-    for _ in range(args.stress_repeat):
-        gaps.clear()
-        frames[0] = 0
-        loop = QtCore.QEventLoop()
-        QtCore.QTimer.singleShot(int(args.seconds * 1000), loop.quit)
-        t0 = time.perf_counter()
-        last[0] = t0
-        timer.start()
-        if not args.no_orbit:
-            orbit.start()
-        breakdown.active = True
-        if profiler:
-            profiler.enable()
-        loop.exec()
-        if profiler:
-            profiler.disable()
-        breakdown.active = False
-        seconds = time.perf_counter() - t0
-        elapsed += seconds
-        timer.stop()
-        orbit.stop()
-        late = sorted(g - 0.005 for g in gaps)
-        segments.append(
-            (
-                statistics.median(late),
-                late[int(0.99 * (len(late) - 1))],
-                late[-1],
-                frames[0] / seconds,
-            )
-        )
-    steps = sum(r.steps for r in state.runs) - steps0
-    still = sum(not r.done for r in state.runs)
+    result = measure_stress(
+        win, args.seconds, args.stress_repeat, not args.no_orbit, breakdown, profiler
+    )
+    segments, elapsed, steps, worst = result.segments, result.elapsed, result.steps, result.worst
     win.close()
 
     med = statistics.median
@@ -341,8 +384,7 @@ def main() -> int:
     )
     print(
         f"  5 runs, max speed, {elapsed:.1f} s: {steps / elapsed:,.0f} steps/s total, "
-        f"{still}/5 still running, {sum(len(r.trajectory) for r in state.runs) - rows0:+,} "
-        "rows kept for drawing"
+        f"{result.still}/5 still running, {result.rows:+,} rows kept for drawing"
     )
     print(
         f"  GUI thread stall (5 ms probe lateness, median of {len(segments)} x "
