@@ -109,14 +109,14 @@ def install(window) -> SecondOrder:
     def show_analysis(*_) -> None:
         analysis_dock.raise_()
 
-    def on_probe(point, source: str) -> None:
-        if source == "picked":
+    def on_probe(probe) -> None:
+        if probe.source == "picked":
             analysis_dock.raise_()
 
     so.escape.shown.connect(show_analysis)
     so.critical.probeRequested.connect(show_analysis)
-    state.view.probe_changed.connect(on_probe)
-    so.close_hooks.append(lambda: state.view.probe_changed.disconnect(on_probe))
+    state.view.events.probe.connect(on_probe)
+    so.close_hooks.append(lambda: state.view.events.probe.disconnect(on_probe))
     # The step-size plot is a tall tab of the left group; the critical points sit beside the
     # loss curves. (A second tab group, e.g. tabs next to the loss curves, trips a Qt bug seen
     # with 6.11 and 6.12: a stale copy of its tab bar stays visible over the dock's content.)

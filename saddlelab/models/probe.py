@@ -35,10 +35,9 @@ class ProbeModel:
         """Why there is no analysis (empty when there is one)."""
         self.surface = None
         """The surface the analysis is of (AppState re-analyses after a switch if needed)."""
-        view.probe_changed.connect(self._on_probe)
+        view.events.probe.connect(self._on_probe)
 
-    def _on_probe(self, point, source: str) -> None:
-        self.point, self.source = point, source
+    def _on_probe(self, probe) -> None:
         self.refresh()
 
     def refresh(self) -> None:

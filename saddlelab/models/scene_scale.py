@@ -94,7 +94,7 @@ class SceneModel:
         self._scale: SceneScale | None = None
         surface.changed.connect(self._invalidate)
         surface.slice_changed.connect(self._invalidate)
-        view.log_height_changed.connect(self._invalidate)
+        view.events.log_height.connect(self._invalidate)
 
     @property
     def scale(self) -> SceneScale:

@@ -1,78 +1,78 @@
-"""How the views draw the surface, and the probe point other panels analyse.
+"""How the views draw the surface and the second-order overlays, and the probe point.
 
-The probe point is the selected run's current point by default (``probe_source == "run"``) or
-a point the user picked in the contour view (``"picked"``). Panels that analyse a point (the
-analysis panel, eigenvector arrows, Taylor overlay) subscribe to ``probe_changed``.
+Plain state, declared as a psygnal evented dataclass: assigning a field emits
+``settings.events.<field>`` with the new value (and only when it changed). The probe point is
+the selected run's current point by default (``Probe.source == "run"``) or a point the user
+picked in the contour view (``"picked"``); the :class:`~.probe.ProbeModel` analyses it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from psygnal import Signal
+from psygnal import Signal, evented
+
+PROBE_SOURCES = ("run", "picked")
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The probe point (a tuple, or None) and where it comes from ('run' or 'picked')."""
+
+    point: tuple[float, ...] | None = None
+    source: str = "run"
+
+
+@evented
+@dataclass
 class ViewSettings:
-    """Display options shared by the 3-D and contour views."""
+    """Display options shared by the 3-D and contour views and the second-order overlays."""
 
-    log_height_changed = Signal(bool)
-    grid_lines_changed = Signal(bool)
-    contour_lines_changed = Signal(bool)
-    probe_changed = Signal(object, str)
-    """(point as a tuple, or None; source 'run' or 'picked')."""
+    log_height: bool = False
+    grid_lines: bool = True
+    contour_lines: bool = True
+    probe: Probe = field(default_factory=Probe)
+    taylor_radius: float = 0.4
+    """Radius of the Taylor patch and contours around the probe (set per surface)."""
+    show_taylor_patch: bool = True
+    show_taylor_contours: bool = True
+    show_eigen_arrows: bool = True
+
     hover_changed = Signal(object)
-    """The surface point under the pointer in the contour view (a tuple), or None."""
-
-    def __init__(self) -> None:
-        self._log_height = False
-        self._grid_lines = True
-        self._contour_lines = True
-        self._probe: tuple[float, ...] | None = None
-        self._probe_source = "run"
-
-    @property
-    def log_height(self) -> bool:
-        return self._log_height
-
-    @property
-    def grid_lines(self) -> bool:
-        return self._grid_lines
-
-    @property
-    def contour_lines(self) -> bool:
-        return self._contour_lines
+    """The surface point under the pointer in the contour view (a tuple), or None. Not state:
+    an event, so it is a plain signal beside the fields' events."""
 
     @property
     def probe_point(self) -> tuple[float, ...] | None:
-        return self._probe
+        return self.probe.point
 
     @property
     def probe_source(self) -> str:
-        return self._probe_source
+        return self.probe.source
 
     def set_log_height(self, on: bool) -> None:
-        if bool(on) != self._log_height:
-            self._log_height = bool(on)
-            self.log_height_changed.emit(self._log_height)
+        self.log_height = bool(on)
 
     def set_grid_lines(self, on: bool) -> None:
-        if bool(on) != self._grid_lines:
-            self._grid_lines = bool(on)
-            self.grid_lines_changed.emit(self._grid_lines)
+        self.grid_lines = bool(on)
 
     def set_contour_lines(self, on: bool) -> None:
-        if bool(on) != self._contour_lines:
-            self._contour_lines = bool(on)
-            self.contour_lines_changed.emit(self._contour_lines)
+        self.contour_lines = bool(on)
+
+    def set_taylor_radius(self, radius: float) -> None:
+        """A positive finite radius; anything else is ignored (the last good one stays)."""
+        radius = float(radius)
+        if math.isfinite(radius) and radius > 0:
+            self.taylor_radius = radius
+
+    def set_probe(self, point: Sequence[float] | None, source: str = "picked") -> None:
+        if source not in PROBE_SOURCES:
+            raise ValueError("probe source is 'run' or 'picked'")
+        value = None if point is None else tuple(float(p) for p in point)
+        self.probe = Probe(value, source)
 
     def set_hover(self, point: Sequence[float] | None) -> None:
         """Where the pointer is (the Taylor read-out compares the model with the loss there)."""
         self.hover_changed.emit(None if point is None else tuple(float(p) for p in point))
-
-    def set_probe(self, point: Sequence[float] | None, source: str = "picked") -> None:
-        if source not in ("run", "picked"):
-            raise ValueError("probe source is 'run' or 'picked'")
-        value = None if point is None else tuple(float(p) for p in point)
-        if (value, source) != (self._probe, self._probe_source):
-            self._probe, self._probe_source = value, source
-            self.probe_changed.emit(value, source)

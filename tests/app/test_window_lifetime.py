@@ -31,6 +31,10 @@ def _receivers(state: AppState) -> dict[str, int]:
         for attr in dir(type(model)):
             if isinstance(getattr(type(model), attr, None), psygnal.Signal):
                 counts[f"{name}.{attr}"] = len(getattr(model, attr))
+        group = getattr(model, "events", None)  # an evented dataclass's field signals
+        if isinstance(group, psygnal.SignalGroup):
+            for attr, signal in group.signals.items():
+                counts[f"{name}.events.{attr}"] = len(signal)
     return counts
 
 

@@ -139,7 +139,7 @@ def test_shift_click_picks_the_probe_point(qtbot, window):
     view = window.contour_view
     widget = view.plot_widget
     pos = widget.mapFromScene(view.data_to_scene(-0.5, 0.75))
-    with qtbot.waitSignal(window.state.view.probe_changed, timeout=2000):
+    with qtbot.waitSignal(window.state.view.events.probe, timeout=2000):
         qtbot.mouseClick(widget.viewport(), Left, QtCore.Qt.KeyboardModifier.ShiftModifier, pos=pos)
     assert window.state.view.probe_source == "picked"
     assert window.state.view.probe_point == pytest_approx((-0.5, 0.75))

@@ -70,7 +70,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         self._subs = Subscriptions()
         on = self._subs.connect
         on(state.scene.changed, self.rebuild_surface)
-        on(state.view.probe_changed, self._on_probe_changed)
+        on(state.view.events.probe, self._on_probe_changed)
         on(state.runs.added, self._on_run_added)
         on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
@@ -263,7 +263,8 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         text += f"   loss = {fmt(loss, 3)}" if np.isfinite(loss) else "   loss undefined"
         self.readout.setText(text)
 
-    def _on_probe_changed(self, point, source: str) -> None:
+    def _on_probe_changed(self, probe) -> None:
+        point, source = probe.point, probe.source
         if point is None or source != "picked":
             self.probe.setData([], [])
         else:

@@ -60,9 +60,9 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         on = self._subs.connect
         on(state.scene.changed, self.rebuild_surface)
         v = state.view
-        on(v.log_height_changed, self._on_log_changed)
-        on(v.grid_lines_changed, self.surface_item.set_show_grid)
-        on(v.contour_lines_changed, self.surface_item.set_show_contours)
+        on(v.events.log_height, self._on_log_changed)
+        on(v.events.grid_lines, self.surface_item.set_show_grid)
+        on(v.events.contour_lines, self.surface_item.set_show_contours)
         on(state.runs.added, self._on_run_added)
         on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
