@@ -184,12 +184,9 @@ def instrument() -> Breakdown:
         )
     except ImportError:
         pass
-    try:
-        from saddlelab.app import second_order
+    from saddlelab.models import probe
 
-        b.wrap(second_order.SecondOrder, "update_probe", "analysis of the probe (issue 5)")
-    except ImportError:
-        pass
+    b.wrap(probe.ProbeModel, "refresh", "analysis of the probe and its displays (issue 5)")
     return b
 
 

@@ -7,9 +7,9 @@ Run under a virtual display:
 For each surface the probe walks 300 points along a path (as a running optimizer would);
 per change it times the bare core ``analyze()`` (the reference), then each display's update
 (analysis panel, eigenvector arrows, dashed contours, Taylor patch, step-size plot), the whole
-``SecondOrder.update_probe`` (everything a probe change triggers), a repaint of the views with
-nothing changed, and the update plus that repaint. Median of 5 repetitions of the per-change
-median, in milliseconds. Target: the whole update <= 10 ms.
+``state.pick_probe`` (all a probe change triggers: one analysis, every display), a repaint of
+the views with nothing changed, and the update plus that repaint. Median of 5 repetitions of
+the per-change median, in milliseconds. Target: the whole update <= 10 ms.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def measure(app, sid: str) -> dict[str, float]:
 
     def contours(i):
         a = analyses[i]
-        lines = taylor_contour_lines(lambda xy: a.taylor(so._plane_to_full(xy)), a.point, radius)
+        on_plane = state.surface.plane_to_full
+        lines = taylor_contour_lines(lambda xy: a.taylor(on_plane(xy)), a.point, radius)
         so.contours.setData(lines, a.point[:2], radius)
 
     def plot(i):
@@ -116,7 +117,7 @@ def measure(app, sid: str) -> dict[str, float]:
     def patch(i):
         a = analyses[i]
         xy, faces, wires = patch_grid(a.point, radius)
-        values = a.taylor(so._plane_to_full(xy))
+        values = a.taylor(state.surface.plane_to_full(xy))
         so.patch.setData(view3d.scale.world(xy, values, 0.004), faces, wires)
 
     def repaint_views():
@@ -131,10 +132,10 @@ def measure(app, sid: str) -> dict[str, float]:
         repaint_views()
 
     def whole(i):
-        so.update_probe(points[i], "picked")
+        state.pick_probe(points[i])
 
     def whole_painted(i):
-        so.update_probe(points[i], "picked")
+        state.pick_probe(points[i])
         repaint_views()
 
     figures = {

@@ -1,34 +1,49 @@
-"""The SaddleLab main window: 3-D and contour views in the centre, panels in docks.
+"""The SaddleLab main window: where the views and panels go, its menus and actions.
 
-Layout (fits 1280 x 800): the 3-D view and the contour view side by side in a splitter; the
-surface picker and the runs panel in docks on the left; loss curves in a dock at the bottom.
-The second-order displays (issue 5: analysis panel, step-size plot, critical points, overlays
-in both views, Analysis menu) are placed by ``window_docks.install``. Space plays/pauses,
-N steps, R resets; T/F/0 move the camera; P follows the selected run, C finds critical points.
+Layout (fits 1280 x 800, the size it opens at on projectors): the 3-D and contour views side by
+side in a splitter; the surface bar in the toolbar; on the left, tabs for the Surface, the Runs,
+the Analysis column (escape banner, analysis panel, Taylor controls) and the Step-size plot; at
+the bottom the loss curves beside the critical points. The analysis tab comes forward when
+there is something to read (a run stalls at a saddle, a point or critical point is picked).
+Docks are movable: on a wide screen drag them out. Space plays/pauses, N steps, R resets;
+T/F/0 move the camera; P follows the selected run, C finds critical points.
 
-Closing the window stops the worker thread (sentinel + wait) before anything is destroyed.
+Every view and panel reads the models itself; the window only places them, turns menu actions
+into model changes, and on close stops the worker thread (sentinel + wait) and disconnects
+every part before anything is destroyed.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.panels.analysis_column import AnalysisColumn
 from saddlelab.app.panels.runs_panel import RunsPanel
+from saddlelab.app.panels.surface_bar import SurfaceBar
 from saddlelab.app.panels.surface_picker import SurfacePicker
 from saddlelab.app.plots.contour_view import ContourView
 from saddlelab.app.plots.loss_plot import LossPlot
 from saddlelab.app.runtime.controller import RunController
 from saddlelab.app.runtime.pacing import PaintPacer
 from saddlelab.app.scene3d.view import View3D
-from saddlelab.app.window_docks import install as install_second_order
+from saddlelab.app.second_order import SecondOrder
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
+from saddlelab.models.subscriptions import Subscriptions
 
 DEFAULT_LR = 0.05
 """Learning rate of the run the window opens with: slow enough to watch the saddle."""
 DEFAULT_SPEED = 30.0
 WORKER_START_AFTER_FRAME_MS = 50
 WORKER_START_LATEST_MS = 1500
+LEFT_WIDTH = 340
+ANALYSIS_WIDTH = 360
+"""Width of the analysis dock: the panel fits 2-parameter surfaces without scrolling."""
+CRITICAL_WIDTH = 400
+"""Width of the critical-points dock beside the loss curves."""
+LEFT = QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
+BOTTOM = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
+HORIZONTAL = QtCore.Qt.Orientation.Horizontal
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -41,7 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = RunController(self.state, self, start=False)
         self.view3d = View3D(self.state, resolution)
         self.contour_view = ContourView(self.state, resolution)
-        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        splitter = QtWidgets.QSplitter(HORIZONTAL)
         splitter.addWidget(self.view3d)
         splitter.addWidget(self.contour_view)
         splitter.setStretchFactor(0, 3)
@@ -55,37 +70,27 @@ class MainWindow(QtWidgets.QMainWindow):
         # by a line while runs stream) animates every dock and repaints the whole window.
         self.setAnimated(False)
 
+        self.surface_bar = SurfaceBar(self.state)
         self.surface_picker = SurfacePicker(self.state)
         self.runs_panel = RunsPanel(self.state)
         self.loss_plot = LossPlot(self.state)
-        self.surface_dock = self._dock(
-            "Surface", self.surface_picker, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.runs_dock = self._dock(
-            "Runs", self.runs_panel, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.loss_dock = self._dock(
-            "Loss and gradient norm", self.loss_plot, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        self.setCorner(
-            QtCore.Qt.Corner.BottomLeftCorner, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.tabifyDockWidget(self.surface_dock, self.runs_dock)
-        self.runs_dock.raise_()
-        self.resizeDocks([self.runs_dock], [340], QtCore.Qt.Orientation.Horizontal)
-        self.resizeDocks([self.loss_dock], [190], QtCore.Qt.Orientation.Vertical)
+        self.second_order = SecondOrder(self.state, self.view3d, self.contour_view)
+        self._subs = Subscriptions()
         self._toolbar()
-        self._actions()
-        self.second_order = install_second_order(self)
+        self._docks()
+        self._menus()
         self.status = self.statusBar()
         self.controller.worker.busy.connect(self._on_busy)
-        self.surface_picker.surface_failed.connect(
-            lambda msg: self.status.showMessage(f"Surface not changed: {msg}", 6000)
-        )
-        self.state.surface.changed.connect(self._on_surface_changed)
+        for source in (self.surface_bar, self.surface_picker):
+            source.surface_failed.connect(
+                lambda msg: self.status.showMessage(f"Surface not changed: {msg}", 6000)
+            )
+        self._subs.connect(self.state.surface.changed, self._on_surface_changed)
+        self._subs.connect(self.state.view.events.probe, self._on_probe)
         self._closed = False
         self._worker_start_armed = False
 
+    # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(title)
@@ -102,40 +107,70 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = QtWidgets.QToolBar("Surface")
         bar.setObjectName("surface toolbar")
         bar.setMovable(False)
-        label = QtWidgets.QLabel(" Surface ")
-        label.setToolTip("Choose the loss surface (details in the Surface tab)")
-        bar.addWidget(label)
-        self.surface_picker.combo.setMinimumWidth(300)
-        bar.addWidget(self.surface_picker.combo)
-        bar.addSeparator()
-        bar.addWidget(self.surface_picker.formula)
+        bar.addWidget(self.surface_bar)
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, bar)
 
-    def add_panel(
-        self,
-        title: str,
-        widget: QtWidgets.QWidget,
-        area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea,
-    ) -> QtWidgets.QDockWidget:
-        """Add a panel as a dock (analysis panels go on the right by default)."""
-        return self._dock(title, widget, area)
+    def _docks(self) -> None:
+        so = self.second_order
+        self.analysis_actions = [
+            self._action(
+                "Follow run",
+                "Analyse the selected run's current point again (after picking a point)",
+                self.state.follow_selected_run,
+                "P",
+            ),
+            self._action(
+                "Find critical points",
+                "Find, classify and mark every critical point of the surface",
+                lambda: so.critical.find(),
+                "C",
+            ),
+        ]
+        column = AnalysisColumn(so.escape, so.panel, so.taylor_controls, self.analysis_actions)
+        self.surface_dock = self._dock("Surface", self.surface_picker, LEFT)
+        self.runs_dock = self._dock("Runs", self.runs_panel, LEFT)
+        self.loss_dock = self._dock("Loss and gradient norm", self.loss_plot, BOTTOM)
+        analysis_dock = self._dock("Analysis", column, LEFT)
+        # The step-size plot is a tall tab of the left group; the critical points sit beside the
+        # loss curves. (A second tab group, e.g. tabs next to the loss curves, trips a Qt bug
+        # seen with 6.11 and 6.12: a stale copy of its tab bar stays over the dock's content.)
+        step_dock = self._dock("Step size", so.step_plot, LEFT)
+        critical_dock = self._dock("Critical points", so.critical, BOTTOM)
+        self.setCorner(QtCore.Qt.Corner.BottomLeftCorner, LEFT)
+        self.tabifyDockWidget(self.surface_dock, self.runs_dock)
+        self.tabifyDockWidget(self.runs_dock, analysis_dock)
+        self.tabifyDockWidget(analysis_dock, step_dock)
+        self.splitDockWidget(self.loss_dock, critical_dock, HORIZONTAL)
+        self.runs_dock.raise_()
+        self.resizeDocks([self.runs_dock], [LEFT_WIDTH], HORIZONTAL)
+        self.resizeDocks([self.loss_dock], [190], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([analysis_dock], [ANALYSIS_WIDTH], HORIZONTAL)
+        self.resizeDocks([self.loss_dock, critical_dock], [520, CRITICAL_WIDTH], HORIZONTAL)
+        so.docks = {"analysis": analysis_dock, "step": step_dock, "critical": critical_dock}
+        so.escape.shown.connect(analysis_dock.raise_)
+        so.critical.probeRequested.connect(lambda *_: analysis_dock.raise_())
 
-    def _actions(self) -> None:
+    def _action(self, text: str, tip: str, slot, key: str | None = None) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        action.setToolTip(tip + (f" ({key})" if key else ""))
+        action.setStatusTip(tip)
+        if key:
+            action.setShortcut(QtGui.QKeySequence(key))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        action.triggered.connect(slot)
+        return action
+
+    def _menus(self) -> None:
         pb = self.state.playback
-        specs = [
+        menu = self.menuBar().addMenu("&Run")
+        self.actions_by_name: dict[str, QtGui.QAction] = {}
+        for text, key, slot in (
             ("Play / pause", "Space", pb.toggle),
             ("Step", "N", lambda: pb.step(1)),
             ("Reset runs", "R", pb.reset),
-        ]
-        menu = self.menuBar().addMenu("&Run")
-        self.actions_by_name: dict[str, QtGui.QAction] = {}
-        for text, key, slot in specs:
-            action = QtGui.QAction(text, self)
-            action.setShortcut(QtGui.QKeySequence(key))
-            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
-            action.setToolTip(f"{text} ({key})")
-            action.triggered.connect(slot)
-            self.addAction(action)
+        ):
+            action = self._action(text, text, slot, key)
             menu.addAction(action)
             self.actions_by_name[text] = action
         add = QtGui.QAction("Add run", self)
@@ -152,12 +187,47 @@ class MainWindow(QtWidgets.QMainWindow):
             view.addAction(action)
         for dock in (self.surface_dock, self.runs_dock, self.loss_dock):
             view.addAction(dock.toggleViewAction())
+        analysis = self.menuBar().addMenu("&Analysis")
+        for action in self.analysis_actions:
+            analysis.addAction(action)
+        analysis.addSeparator()
+        for text, tip, field in (
+            ("Eigenvector arrows", "Hessian eigenvectors at the probe point in 3-D",
+             "show_eigen_arrows"),
+            ("Taylor patch (3-D)", "The quadratic model as a patch in 3-D", "show_taylor_patch"),
+            ("Taylor contours (2-D)", "The quadratic model's dashed contours",
+             "show_taylor_contours"),
+        ):  # fmt: skip
+            analysis.addAction(self._toggle(text, tip, field))
+        analysis.addSeparator()
+        for dock in self.second_order.docks.values():
+            analysis.addAction(dock.toggleViewAction())
 
+    def _toggle(self, text: str, tip: str, field: str) -> QtGui.QAction:
+        """A checkable action bound both ways to a boolean field of the view settings."""
+        view = self.state.view
+        action = QtGui.QAction(text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.setCheckable(True)
+        action.setChecked(getattr(view, field))
+        action.toggled.connect(lambda on: setattr(view, field, bool(on)))
+        self._subs.connect(getattr(view.events, field), lambda on: action.setChecked(on))
+        return action
+
+    # -- what the window itself shows -------------------------------------------------------------
     def _on_busy(self, message: str) -> None:
         if message:
             self.status.showMessage(message)
         else:
             self.status.clearMessage()
+
+    def _on_surface_changed(self, surface: Surface) -> None:
+        self.status.showMessage(f"{surface.name}: runs reset to the suggested start", 4000)
+
+    def _on_probe(self, probe) -> None:
+        if probe.source == "picked":
+            self.second_order.docks["analysis"].raise_()
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
@@ -173,25 +243,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view3d.gl.frameSwapped.disconnect(self._first_frame_shown)
         QtCore.QTimer.singleShot(WORKER_START_AFTER_FRAME_MS, self.controller.start)
 
-    def _on_surface_changed(self, surface: Surface) -> None:
-        self.status.showMessage(f"{surface.name}: runs reset to the suggested start", 4000)
-
-    # -- lifetime --------
+    # -- lifetime ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the worker and disconnect views from the state (idempotent)."""
+        """Stop the worker and disconnect every view and panel from the state (idempotent)."""
         if self._closed:
             return
         self._closed = True
         self.second_order.close()
         self.controller.shutdown()
         self.controller.worker.busy.disconnect(self._on_busy)
-        self.state.surface.changed.disconnect(self._on_surface_changed)
+        self._subs.clear()
         for view in (
             self.view3d,
             self.contour_view,
             self.loss_plot,
             self.runs_panel,
             self.surface_picker,
+            self.surface_bar,
         ):
             view.close_view()
 

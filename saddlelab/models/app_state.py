@@ -22,6 +22,7 @@ from psygnal import Signal
 
 from saddlelab.core.surface import Surface
 
+from .critical_points import CriticalPointsModel
 from .escape import EscapeModel
 from .playback import Playback
 from .probe import ProbeModel
@@ -32,6 +33,8 @@ from .surface_model import SurfaceModel
 from .view_settings import ViewSettings
 
 RESTARTING = ("optimizer", "start", "seed")
+TAYLOR_RADIUS_FRACTION = 0.15
+"""The Taylor model is drawn within this fraction of the domain's narrowest side (default)."""
 
 
 class AppState:
@@ -47,8 +50,10 @@ class AppState:
         self.playback = Playback()
         self.view = ViewSettings()
         self.scene = SceneModel(self.surface, self.view)
-        self.probe = ProbeModel(self.surface, self.view)
+        self.probe = ProbeModel(self.surface, self.view, lr=self.selected_lr)
         self.escape = EscapeModel(self)
+        self.critical = CriticalPointsModel(self.surface)
+        self.view.taylor_radius = self.default_taylor_radius()
         self.follow_on_data = True
         """Whether new trajectory rows move a following probe at once (see the module doc)."""
         self.runs.added.connect(self._on_run_added)
@@ -61,6 +66,7 @@ class AppState:
         """Switch surface; every run restarts at the surface's suggested start."""
         self.playback.set_playing(False)
         self.surface.set_surface(surface)
+        self.view.taylor_radius = self.default_taylor_radius()
         start = surface.suggested_start()
         selected = self.runs.selected
         for run in self.runs:
@@ -79,7 +85,36 @@ class AppState:
         if self.probe.surface is not surface:  # the probe point did not move: analyse it anew
             self.probe.refresh()
 
+    def span(self) -> float:
+        """The narrowest side of the domain's first two variables (what the views show)."""
+        return float(min(hi - lo for lo, hi in self.surface.surface.domain[:2]))
+
+    def default_taylor_radius(self) -> float:
+        return TAYLOR_RADIUS_FRACTION * self.span()
+
     # -- runs -------------------------------------------------------------------------------------
+    def start_run_at(self, start: Sequence[float]) -> RunModel:
+        """A new run from ``start`` with the selected run's optimizer and settings (if any)."""
+        selected = self.runs.selected
+        if selected is None:
+            return self.add_run(start=tuple(start))
+        return self.add_run(selected.optimizer, dict(selected.overrides), start=tuple(start))
+
+    def selected_lr(self) -> float | None:
+        """The learning rate the selected run's next update uses (its schedule at its current
+        step), or None without a run or a positive rate (Newton-type steps, lr 0)."""
+        run = self.runs.selected
+        if run is None:
+            return None
+        base = run.params.get("lr")
+        if not isinstance(base, int | float) or base <= 0:
+            return None
+        try:
+            lr = float(run.schedule.lr_at(float(base), run.steps))
+        except (AttributeError, TypeError, ValueError):
+            lr = float(base)
+        return lr if lr > 0 else None
+
     def add_run(
         self,
         optimizer: str = "sgd",
@@ -141,11 +176,14 @@ class AppState:
     def _on_config_changed(self, run: RunModel, what: str) -> None:
         if what in RESTARTING:
             self.restart_run(run)
+        if run is self.runs.selected:
+            self.probe.update_lr()
 
     # -- probe ------------------------------------------------------------------------------------
     def _on_selected_changed(self, run: RunModel | None) -> None:
         if self.view.probe_source == "run":
             self._follow_selected()
+        self.probe.update_lr()
         if run is not None:
             self.escape.consider(run)
 

@@ -9,7 +9,7 @@ analysis is computed once per change, not once per display.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from psygnal import Signal
@@ -23,11 +23,16 @@ class ProbeModel:
     """The probe point's analysis; ``changed`` fires after every new analysis (or none)."""
 
     changed = Signal(object)
-    """The ProbeModel itself, with ``point``, ``source``, ``analysis`` and ``message`` set."""
+    """The ProbeModel itself, with ``point``, ``source``, ``analysis``, ``message`` and ``lr``."""
+    lr_changed = Signal(object)
+    """The step size the analysis is read with changed (the float, or None)."""
 
-    def __init__(self, surface, view) -> None:
+    def __init__(self, surface, view, lr: Callable[[], float | None] = lambda: None) -> None:
         self._surface = surface
         self._view = view
+        self._lr_source = lr
+        self.lr: float | None = None
+        """The selected run's learning rate for its next update (the step-size story's η)."""
         self.point: tuple[float, ...] | None = None
         self.source = "run"
         self.analysis: PointAnalysis | None = None
@@ -44,6 +49,7 @@ class ProbeModel:
         """Analyse the probe point again (the surface changed under it)."""
         self.point, self.source = self._view.probe_point, self._view.probe_source
         self.surface = self._surface.surface
+        self.lr = self._lr_source()
         if self.point is None:
             self.analysis, self.message = None, NO_PROBE
         else:
@@ -52,6 +58,13 @@ class ProbeModel:
             except AnalysisError as error:
                 self.analysis, self.message = None, f"Cannot analyse this point: {error}."
         self.changed.emit(self)
+
+    def update_lr(self) -> None:
+        """The selected run or its settings changed: read its learning rate again."""
+        lr = self._lr_source()
+        if lr != self.lr:
+            self.lr = lr
+            self.lr_changed.emit(lr)
 
     def analysis_at(self, point: Sequence[float]) -> PointAnalysis:
         """The analysis at ``point``: the probe's own when it is the probe point, else a new

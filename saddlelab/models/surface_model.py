@@ -93,6 +93,17 @@ class SurfaceModel:
         full[..., 2] = self._slice
         return self._surface.loss(full)
 
+    def plane_to_full(self, xy: np.ndarray) -> np.ndarray:
+        """Points (k, ndim) of the surface for points (k, 2) of the views' plane (the third
+        coordinate, for 3 variables, is the slice value)."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if self._surface.ndim == 2:
+            return xy
+        full = np.empty((len(xy), 3))
+        full[:, :2] = xy
+        full[:, 2] = self._slice
+        return full
+
     def full_point(self, xy: Sequence[float], base: Sequence[float] | None = None) -> tuple:
         """A point of the surface from a point of the views' plane.
 

@@ -20,6 +20,8 @@ from saddlelab.core import catalogue
 from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
 from saddlelab.core.analysis import analyze
 from saddlelab.core.numbers import fmt
+from saddlelab.models.critical_points import CriticalPointsModel
+from saddlelab.models.surface_model import SurfaceModel
 
 FINDER_TIMEOUT_MS = 60_000
 
@@ -144,11 +146,16 @@ def test_step_size_plot_without_positive_curvature_hides_eta_markers(qtbot):
 
 
 # -- critical points -------------
+def _critical_panel(qtbot, surface) -> CriticalPointsPanel:
+    """The panel on its own, showing a critical-points model of ``surface``."""
+    panel = CriticalPointsPanel(CriticalPointsModel(SurfaceModel(surface)))
+    qtbot.addWidget(panel)
+    return panel
+
+
 def test_finder_runs_off_the_gui_thread_and_lists_himmelblaus_nine_points(qtbot):
     surface = catalogue.load("himmelblau")
-    panel = CriticalPointsPanel()
-    qtbot.addWidget(panel)
-    panel.set_surface(surface)
+    panel = _critical_panel(qtbot, surface)
     with qtbot.waitSignal(panel.pointsChanged, timeout=FINDER_TIMEOUT_MS) as blocker:
         panel.find_button.click()
         assert panel.search.is_running()  # the click returned while the search runs
@@ -171,9 +178,7 @@ def test_finder_runs_off_the_gui_thread_and_lists_himmelblaus_nine_points(qtbot)
 
 def test_choosing_a_row_probes_there_and_start_a_run_goes_downhill(qtbot):
     surface = catalogue.load("w1w2-mse")
-    panel = CriticalPointsPanel()
-    qtbot.addWidget(panel)
-    panel.set_surface(surface)
+    panel = _critical_panel(qtbot, surface)
     with qtbot.waitSignal(panel.pointsChanged, timeout=FINDER_TIMEOUT_MS):
         panel.find()
     saddle_row = next(i for i, p in enumerate(panel.points()) if p.classification == "saddle")
@@ -190,9 +195,7 @@ def test_choosing_a_row_probes_there_and_start_a_run_goes_downhill(qtbot):
 
 
 def test_cancel_stops_the_search_and_drops_its_result(qtbot):
-    panel = CriticalPointsPanel()
-    qtbot.addWidget(panel)
-    panel.set_surface(catalogue.load("rastrigin"))
+    panel = _critical_panel(qtbot, catalogue.load("rastrigin"))
     received = []
     panel.pointsChanged.connect(received.append)
     with qtbot.waitSignal(panel.search.cancelled):

@@ -105,7 +105,7 @@ def test_contour_legend_keeps_the_axis_names_readable(qtbot, window):
 
 def test_critical_points_table_columns_fit_and_tooltips_hold_full_values(qtbot, window):
     panel = window.second_order.critical
-    panel.set_surface(catalogue.load("himmelblau"))
+    window.state.choose_surface(catalogue.load("himmelblau"))
     with qtbot.waitSignal(panel.pointsChanged, timeout=60_000):
         panel.find()
     table = panel.table

@@ -143,7 +143,7 @@ def test_typed_surface_is_shown_and_runs_restart_at_its_start(window):
     assert surface.id == "typed" and surface.domain == ((-3.0, 3.0), (-3.0, 3.0))
     assert picker.error_label.isHidden()
     assert window.state.runs[0].start == surface.suggested_start()
-    assert "Typed" in picker.combo.currentText()
+    assert "Typed" in window.surface_bar.combo.currentText()
 
 
 def test_three_variable_surface_shows_a_slice_with_a_slider(qtbot, window):

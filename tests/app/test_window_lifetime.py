@@ -24,6 +24,7 @@ def _receivers(state: AppState) -> dict[str, int]:
         "scene": state.scene,
         "probe": state.probe,
         "escape": state.escape,
+        "critical": state.critical,
     }
     models.update({f"run {i}": run for i, run in enumerate(state.runs)})
     counts = {}

@@ -32,7 +32,7 @@ def test_formula_is_shown_as_typed_not_reordered(window):
     picker.vars_edit.setText("w1, w2")
     picker.domain_edit.setText("")
     assert picker.apply_typed()
-    text = picker.formula.text()
+    text = window.surface_bar.formula.text()
     assert "(1 − w1·w2)<sup>2</sup>" in text
     assert "−w1·w2 + 1" not in text and "-w1*w2" not in text
 

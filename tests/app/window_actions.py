@@ -8,7 +8,7 @@ COMPILE_TIMEOUT = 120_000
 
 def choose_surface(window, surface_id: str) -> None:
     """Pick a built-in surface in the toolbar's list, as a user's choice does."""
-    combo = window.surface_picker.combo
+    combo = window.surface_bar.combo
     index = combo.findData(surface_id)
     assert index >= 0
     combo.setCurrentIndex(index)

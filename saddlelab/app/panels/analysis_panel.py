@@ -22,6 +22,7 @@ from saddlelab.app.style import (
 )
 from saddlelab.core.advice import format_taylor, regime, step_size_sentence, taylor_terms
 from saddlelab.core.numbers import fmt, fmt_vector
+from saddlelab.models.subscriptions import Subscriptions
 
 MAX_DIM = 3
 
@@ -361,3 +362,29 @@ class AnalysisPanel(QtWidgets.QWidget):
                 )
             self._set(self.regime_labels[i], text)
         self._set(self.step_story, step_size_sentence(lam, lr, tol))
+
+    # -- following the state ----------------------------------------------------------------------
+    def follow(self, state) -> None:
+        """Show the state's probe: its analysis (computed once, by the state) and the selected
+        run's step size; until :meth:`close_view`."""
+        self._state = state
+        self._subs = Subscriptions()
+        self._subs.connect(state.probe.changed, self._on_probe)
+        self._subs.connect(state.probe.lr_changed, self.set_learning_rate)
+        self._on_probe(state.probe)
+
+    def _on_probe(self, probe) -> None:
+        if probe.analysis is None:
+            self.clear(probe.message)
+            return
+        run = self._state.runs.selected
+        if probe.source == "run" and run is not None:
+            self.set_source(f"Following {run.title}, step {run.steps}")
+        else:
+            self.set_source("Picked point (Shift+click in the contour view to move it)")
+        self.show_analysis(probe.analysis, probe.lr)
+
+    def close_view(self) -> None:
+        subs = getattr(self, "_subs", None)
+        if subs is not None:
+            subs.clear()

@@ -1,10 +1,12 @@
 """The critical-points panel: find them off the GUI thread, list them, probe or start a run.
 
 "Find critical points" runs the core finder on a :class:`CriticalSearch` thread with a
-progress bar and a Cancel button. The table lists class, point, loss, eigenvalues and minimum
-ratio, lowest loss first. Choosing a row asks for the probe to move there; "Start a run here"
-asks for a run starting just off the point (downhill along the escape direction of a saddle).
-The panel emits requests; the window decides what they change.
+progress bar and a Cancel button; the search reports into the state's
+:class:`~saddlelab.models.critical_points.CriticalPointsModel`, and the table shows that model
+(the markers in both views read it too). The table lists class, point, loss, eigenvalues and
+minimum ratio, lowest loss first. Choosing a row asks for the probe to move there; "Start a run
+here" asks for a run starting just off the point (downhill along the escape direction of a
+saddle). The panel emits requests; the window decides what they change.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from saddlelab.app.runtime.critical_search import CriticalSearch
 from saddlelab.app.style import CLASS_COLOURS, CLASS_NAMES
 from saddlelab.core.advice import start_near
 from saddlelab.core.numbers import fmt, fmt_vector
+from saddlelab.models.critical_points import CriticalPointsModel
+from saddlelab.models.subscriptions import Subscriptions
 
 _ICONS: dict[str, QtGui.QIcon] = {}
 
@@ -63,12 +67,6 @@ def class_icon(cls: str, size: int = 18) -> QtGui.QIcon:
     return _ICONS[cls]
 
 
-PLURALS = {
-    "local_min": ("local minimum", "local minima"),
-    "local_max": ("local maximum", "local maxima"),
-    "saddle": ("saddle point", "saddle points"),
-    "degenerate": ("degenerate point", "degenerate points"),
-}
 COLUMNS = ("Class", "Point", "Loss", "Eigenvalues", "Min. ratio")
 """What each column holds (the start of every cell's tooltip)."""
 HEADERS = ("Class", "Point", "Loss", "\u03bb of H", "Ratio")
@@ -106,10 +104,12 @@ class CriticalPointsPanel(QtWidgets.QWidget):
     pointsChanged = QtCore.Signal(object)  # noqa: N815
     """The new list of CriticalPoint (empty when cleared): markers follow it."""
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, model: CriticalPointsModel, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._surface = None
-        self._points: list = []
+        self.model = model
+        self._shown: list | None = None
+        self._searched = None
+        """The surface the running search is for (its result is reported with it)."""
         self.search = CriticalSearch(self)
 
         self.find_button = QtWidgets.QPushButton("Find critical points")
@@ -165,62 +165,50 @@ class CriticalPointsPanel(QtWidgets.QWidget):
 
         self.find_button.clicked.connect(self.find)
         self.cancel_button.clicked.connect(lambda: self.search.cancel())
-        self.search.progressed.connect(lambda f: self.progress.setValue(round(100 * f)))
-        self.search.finished.connect(self._on_found)
-        self.search.failed.connect(self._on_failed)
-        self.search.cancelled.connect(lambda: self.status.setText("Search cancelled."))
+        self.search.progressed.connect(model.progressed)
+        self.search.finished.connect(lambda result: model.found(self._searched, result))
+        self.search.failed.connect(model.failed)
+        self.search.cancelled.connect(model.cancelled)
         self.search.runningChanged.connect(self._on_running)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.start_button.clicked.connect(self._on_start)
+        self._subs = Subscriptions()
+        self._subs.connect(model.changed, self._show)
+        self._subs.connect(model.progress_changed, lambda f: self.progress.setValue(round(100 * f)))
+        self._show(model)
 
     # -- public -----------------------------------------------------------------------------------
-    def set_surface(self, surface) -> None:
-        """A new surface: cancel any search and clear the list (the points belong to the old)."""
-        self.search.cancel(emit=False)
-        self._surface = surface
-        self._set_points([])
-        self.status.setText("Not searched yet.")
-        self.progress.setValue(0)
-
     def find(self) -> None:
-        if self._surface is None:
-            return
+        """Search the state's surface (a search still running is cancelled first)."""
+        self._searched = self.model.surface
+        self.model.searching()
         self.progress.setValue(0)
-        self.status.setText(f"Searching {self._surface.name}\u2026")
-        self.search.start(self._surface)
+        self.search.start(self._searched)
 
     def points(self) -> list:
-        return list(self._points)
+        return list(self.model.points)
 
     def close_threads(self) -> None:
-        """Cancel and join the search thread (the window calls this before closing)."""
+        """Cancel and join the search thread, disconnect from the model (the window closes)."""
+        self._subs.clear()
         self.search.stop()
 
-    # -- slots ------------------------------------------------------------------------------------
+    # -- the model --------------------------------------------------------------------------------
+    def _show(self, model: CriticalPointsModel) -> None:
+        if not model.searching_now and self.search.is_running():
+            self.search.cancel(emit=False)  # a new surface: the running search is stale
+        self.status.setText(model.message)
+        self.progress.setValue(round(100 * model.progress))
+        if model.points is not self._shown:
+            self._set_points(model.points)
+
     def _on_running(self, running: bool) -> None:
         self.progress.setVisible(running)
         self.find_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
-    def _on_failed(self, message: str) -> None:
-        self.status.setText(message)
-
-    def _on_found(self, result) -> None:
-        self.progress.setValue(100)
-        self._set_points(list(result))
-        counts = result.counts()
-        order = ("local_min", "local_max", "saddle", "degenerate")
-        parts = [f"{counts[c]} {PLURALS[c][counts[c] > 1]}" for c in order if counts.get(c)]
-        text = f"Found {len(result)} critical point{'s' if len(result) != 1 else ''}"
-        text += (": " + ", ".join(parts) + ".") if parts else "."
-        if result.has_continuum:
-            text += " Some lie on a curve of critical points (sampled along it)."
-        if result.truncated:
-            text += " Only the lowest are listed."
-        self.status.setText(text)
-
     def _set_points(self, points: list) -> None:
-        self._points = points
+        self._shown = points
         table = self.table
         table.setSortingEnabled(False)
         table.clearSelection()
@@ -255,7 +243,7 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self._points[rows[0].row()]
+        return self._shown[rows[0].row()]
 
     def _on_selection(self) -> None:
         cp = self.selected_point()
@@ -265,6 +253,6 @@ class CriticalPointsPanel(QtWidgets.QWidget):
 
     def _on_start(self) -> None:
         cp = self.selected_point()
-        if cp is None or self._surface is None:
+        if cp is None:
             return
-        self.startRunRequested.emit(start_near(self._surface, cp.analysis))
+        self.startRunRequested.emit(start_near(self.model.surface, cp.analysis))

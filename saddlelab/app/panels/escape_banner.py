@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
+from saddlelab.models.subscriptions import Subscriptions
 
 
 def two_lines(title: str) -> str:
@@ -140,3 +141,26 @@ class EscapeAdvice(QtWidgets.QFrame):
     def dismiss(self) -> None:
         self._run_id = None
         self.hide()
+
+    # -- following the state ----------------------------------------------------------------------
+    def follow(self, state) -> None:
+        """Show the state's escape offer and carry its remedies out; until :meth:`close_view`."""
+        escape = state.escape
+        self._subs = Subscriptions()
+        self._subs.connect(escape.changed, self._on_offer)
+        self._subs.connect(escape.defaults_changed, self.set_defaults)
+        self.stepRequested.connect(escape.step)
+        self.noiseRequested.connect(escape.add_noise)
+        self.set_defaults(escape.step_length, escape.noise_sigma)
+        self._on_offer(escape.offer)
+
+    def _on_offer(self, offer) -> None:
+        if offer is None:
+            self.dismiss()
+        else:
+            self.show_stall(offer.run_id, offer.title, offer.sentence, offer.has_escape, offer.how)
+
+    def close_view(self) -> None:
+        subs = getattr(self, "_subs", None)
+        if subs is not None:
+            subs.clear()

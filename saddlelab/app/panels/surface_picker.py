@@ -1,19 +1,15 @@
-"""Choose the loss surface: the built-in catalogue, or a loss the user types.
+"""The Surface tab: what the shown surface teaches, a loss the user types, and the slice.
 
-Each catalogue entry shows its formula and what it teaches. Choosing one re-meshes the views
-and puts every run back at the surface's suggested start. A typed loss is parsed by the core's
-whitelist parser (never evaluated); any problem is shown under the field it came from and the
-last good surface stays. For 3-variable surfaces a slider picks the slice the views show.
+The built-in catalogue is chosen in the toolbar's :mod:`.surface_bar`. A typed loss is parsed
+by the core's whitelist parser (never evaluated); any problem is shown under the field it came
+from and the last good surface stays. For 3-variable surfaces a slider picks the slice the views
+show.
 """
 
 from __future__ import annotations
 
-import html
-import re
-
 from PySide6 import QtCore, QtWidgets
 
-from saddlelab.core import catalogue
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
@@ -23,15 +19,8 @@ SLICE_STEPS = 200
 ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
 
 
-def formula_html(text: str) -> str:
-    """A formula as rich text: powers as superscripts, products as centred dots."""
-    out = html.escape(text.replace("**", "^"))
-    out = re.sub(r"\^\s*(\([^()]*\)|-?[\w.]+)", r"<sup>\1</sup>", out)
-    return out.replace("*", "·").replace("-", "−")
-
-
 class SurfacePicker(QtWidgets.QWidget):
-    """Catalogue combo box, formula and lesson, typed-loss form, slice slider."""
+    """Lesson, typed-loss form, slice slider."""
 
     surface_failed = QtCore.Signal(str)
     """A surface could not be built; the message is also shown in the panel."""
@@ -39,16 +28,6 @@ class SurfacePicker(QtWidgets.QWidget):
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
         self.state = state
-        self._entries = list(catalogue.entries())
-        self.combo = QtWidgets.QComboBox()
-        for e in self._entries:
-            self.combo.addItem(e.name, e.id)
-        self.combo.setToolTip("Built-in loss surfaces; each teaches one way training gets stuck")
-        self.combo.activated.connect(self._on_activated)
-        self.formula = QtWidgets.QLabel()
-        self.formula.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.formula.setToolTip("The loss of the current surface")
-        self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lesson = QtWidgets.QLabel()
         self.lesson.setWordWrap(True)
         self.lesson.setToolTip("What this surface teaches")
@@ -111,23 +90,7 @@ class SurfacePicker(QtWidgets.QWidget):
         self._subs.connect(state.surface.slice_changed, self._show_slice)
         self._show_surface(state.surface.surface)
 
-    # -- choosing --------
-    def choose(self, surface_id: str) -> bool:
-        """Switch to a built-in surface by id; False (and a message) if it cannot be built."""
-        try:
-            surface = catalogue.load(surface_id)
-        except (KeyError, ExpressionError, ValueError) as error:
-            self._fail(str(error))
-            return False
-        self.error_label.hide()
-        self.state.choose_surface(surface)
-        return True
-
-    def _on_activated(self, index: int) -> None:
-        surface_id = self.combo.itemData(index)
-        if surface_id and surface_id != self.state.surface.surface.id:
-            self.choose(surface_id)
-
+    # -- typing --------
     def apply_typed(self) -> bool:
         """Build the typed surface; on error show it under the field and keep the last one."""
         text = self.expr_edit.text()
@@ -161,19 +124,6 @@ class SurfacePicker(QtWidgets.QWidget):
 
     # -- showing --------
     def _show_surface(self, surface: Surface) -> None:
-        index = self.combo.findData(surface.id)
-        if index < 0:
-            label = f"Typed: {surface.expression}"
-            index = self.combo.findData("typed")
-            if index < 0:
-                self.combo.addItem(label, "typed")
-                index = self.combo.count() - 1
-            else:
-                self.combo.setItemText(index, label)
-        self.combo.setCurrentIndex(index)
-        args = ", ".join(surface.variables)
-        formula = formula_html(surface.formula or surface.expression)
-        self.formula.setText(f"<span style='font-size:13pt'>L({args}) = <b>{formula}</b></span>")
         self.lesson.setText(surface.description or "")
         three = surface.ndim == 3
         self.slice_label.setVisible(three)

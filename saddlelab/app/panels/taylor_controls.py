@@ -6,6 +6,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.core.numbers import fmt, fmt_vector
+from saddlelab.models.subscriptions import Subscriptions
 
 
 class TaylorControls(QtWidgets.QWidget):
@@ -73,3 +74,50 @@ class TaylorControls(QtWidgets.QWidget):
         self, message: str = "Move the mouse over the contour view to compare."
     ) -> None:
         self.readout.setText(message)
+
+    # -- following the state ----------------------------------------------------------------------
+    def follow(self, state) -> None:
+        """Edit the state's Taylor settings and compare the model with the loss under the
+        pointer; until :meth:`close_view`."""
+        self._state = state
+        view = state.view
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.surface.changed, self._on_surface)
+        on(view.events.taylor_radius, self._show_radius)
+        on(view.events.show_taylor_patch, lambda checked: self.patch.setChecked(checked))
+        on(view.events.show_taylor_contours, lambda checked: self.contours.setChecked(checked))
+        on(view.hover_changed, self._on_hover)
+        on(state.probe.changed, self._on_probe)
+        self.radiusChanged.connect(view.set_taylor_radius)
+        self.showPatchChanged.connect(lambda on_: setattr(view, "show_taylor_patch", on_))
+        self.showContoursChanged.connect(lambda on_: setattr(view, "show_taylor_contours", on_))
+        self._on_surface()
+
+    def _on_surface(self, *_) -> None:
+        self.set_radius(self._state.view.taylor_radius, 0.6 * self._state.span())
+
+    def _show_radius(self, radius: float) -> None:
+        if abs(self.radius.value() - radius) > 1e-12:
+            blocked = self.radius.blockSignals(True)
+            self.radius.setValue(radius)
+            self.radius.blockSignals(blocked)
+
+    def _on_probe(self, probe) -> None:
+        if probe.analysis is None:
+            self.clear_error("No probe point, so no Taylor model to compare.")
+        elif self.readout.text().startswith("No probe point"):
+            self.clear_error()
+
+    def _on_hover(self, point) -> None:
+        a = self._state.probe.analysis
+        if a is None or point is None or len(point) != a.point.size:
+            return
+        full = np.asarray(point, dtype=float)
+        true_loss = float(self._state.surface.surface.loss(full))
+        self.show_error(full, true_loss, float(a.taylor(full)))
+
+    def close_view(self) -> None:
+        subs = getattr(self, "_subs", None)
+        if subs is not None:
+            subs.clear()

@@ -13,14 +13,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.app.style import REGIME_COLOURS, eigen_colour
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.core.advice import step_size_curves
 from saddlelab.core.numbers import fmt
+from saddlelab.models.subscriptions import Subscriptions
 
 MAX_DIM = 3
 CAPTION_LINES = 3
 Y_TOP = 2.5
+
+
+PLOT_INTERVAL_MS = 80
+"""The step-size plot redraws at most this often."""
 
 
 class StepSizePlot(QtWidgets.QWidget):
@@ -144,3 +150,35 @@ class StepSizePlot(QtWidgets.QWidget):
             self.caption.setText(
                 f"\u03bb = {lam}: below 1, gradient descent closes in along that direction."
             )
+
+    # -- following the state ----------------------------------------------------------------------
+    def follow(self, state) -> None:
+        """Plot the state's probe analysis against the selected run's step size, redrawn at
+        most every PLOT_INTERVAL_MS (a summary, not a live trace); until :meth:`close_view`."""
+        self._state = state
+        self._throttle = RedrawThrottle(lambda _: self._draw(), PLOT_INTERVAL_MS, self)
+        self._subs = Subscriptions()
+        self._subs.connect(state.probe.changed, self._mark)
+        self._subs.connect(state.probe.lr_changed, self._mark)
+        self._draw()
+
+    def _mark(self, *_) -> None:
+        self._throttle.mark(None)
+
+    def _draw(self) -> None:
+        probe = self._state.probe
+        a = probe.analysis
+        if a is not None:
+            self.show_model(a.eigenvalues, probe.lr, a.eigen_tolerance)
+
+    def flush(self) -> None:
+        """Draw a pending change now (tests)."""
+        throttle = getattr(self, "_throttle", None)
+        if throttle is not None:
+            throttle.flush()
+
+    def close_view(self) -> None:
+        subs = getattr(self, "_subs", None)
+        if subs is not None:
+            subs.clear()
+            self._throttle.discard(None)

@@ -1,0 +1,73 @@
+"""The second-order story drawn in the contour view: the Taylor model's dashed contours, the
+critical-point markers and their legend.
+
+Reads only models, as :mod:`saddlelab.app.scene3d.overlays` does in 3-D: the probe's analysis,
+the overlay settings and the critical points of the state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from saddlelab.app.plots.critical_markers import CriticalMarkers2D
+from saddlelab.app.plots.legend import SecondOrderLegend
+from saddlelab.app.plots.taylor_contours import TaylorContoursItem, taylor_contour_lines
+from saddlelab.core.numbers import fmt
+from saddlelab.models.subscriptions import Subscriptions
+
+
+class SecondOrderOverlay2D:
+    """Taylor contours, critical markers and legend in one contour view."""
+
+    def __init__(self, state, view) -> None:
+        self.state = state
+        self.contours = TaylorContoursItem()
+        self.markers = CriticalMarkers2D()
+        for item in (self.contours, self.markers):
+            view.add_item(item)
+        self.legend = SecondOrderLegend(view.plot_widget, corner="bottom-right")
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.probe.changed, self._on_probe)
+        on(state.surface.slice_changed, self.redraw)
+        on(state.critical.changed, self._draw_markers)
+        events = state.view.events
+        for name in ("taylor_radius", "show_taylor_contours"):
+            on(getattr(events, name), self.redraw)
+        self.redraw()
+
+    def _on_probe(self, probe) -> None:
+        self._draw_probe()
+
+    def redraw(self, *_) -> None:
+        if self.state.probe.surface is not self.state.surface.surface:
+            return  # a surface switch under way: the probe announces its new analysis itself
+        self._draw_probe()
+        self._draw_markers()
+
+    def _draw_probe(self) -> None:
+        state, a = self.state, self.state.probe.analysis
+        if a is None or not state.view.show_taylor_contours:
+            self.contours.clear()
+            self.legend.set_overlay("")
+            return
+        radius = state.view.taylor_radius
+
+        def on_plane(xy: np.ndarray) -> np.ndarray:
+            return a.taylor(state.surface.plane_to_full(xy))
+
+        lines = taylor_contour_lines(on_plane, a.point, radius)
+        self.contours.setData(lines, a.point[:2], radius)
+        self.legend.set_overlay(f"Taylor model contours (dashed), r = {fmt(radius, 3)}")
+
+    def _draw_markers(self, *_) -> None:
+        state = self.state
+        points = state.critical.near_slice(state.surface.slice_value)
+        classes = [p.classification for p in points]
+        isolated = [getattr(p, "isolated", True) for p in points]
+        xy = np.array([p.point[:2] for p in points]).reshape(-1, 2)
+        self.markers.set_points(xy, classes, isolated)
+        self.legend.set_markers(classes)
+
+    def close(self) -> None:
+        self._subs.clear()
