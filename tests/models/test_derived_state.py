@@ -147,3 +147,36 @@ class _Chunk:
         self.loss = np.ones(len(points))
         self.grad_norm = np.zeros(len(points))
         self.lr = np.full(len(points), 0.05)
+
+
+def test_critical_points_of_a_surface_no_longer_shown_are_dropped(state):
+    from saddlelab.core.critical import find_critical_points
+
+    model = state.critical
+    shown = []
+    model.changed.connect(lambda m: shown.append(list(m.points)))
+    searched = state.surface.surface
+    model.searching()
+    assert model.searching_now and "Searching" in model.message
+    result = find_critical_points(searched)
+    state.choose_surface(catalogue.load("himmelblau"))  # the user moved on meanwhile
+    assert model.points == [] and not model.searching_now
+    model.found(searched, result)  # the stale result arrives
+    assert model.points == [] and model.message == "Not searched yet."
+    model.found(state.surface.surface, find_critical_points(state.surface.surface))
+    assert len(model.points) == 9
+    assert model.message.startswith("Found 9 critical points: 4 local minima, 1 local maximum")
+    assert model.near_slice(0.0) == model.points  # 2 parameters: every point is on the view
+
+
+def test_three_parameter_markers_show_only_points_near_the_slice():
+    state = AppState(catalogue.load("w1w2w3-mse"))
+    from saddlelab.core.critical import find_critical_points
+
+    state.critical.found(state.surface.surface, find_critical_points(state.surface.surface))
+    points = state.critical.points
+    lo, hi = state.surface.surface.domain[2]
+    third = [p.point[2] for p in points]
+    near = state.critical.near_slice(third[0])
+    assert points[0] in near
+    assert all(abs(p.point[2] - third[0]) <= 0.02 * (hi - lo) for p in near)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from saddlelab.app.runtime.batches import RunUpdate
 from saddlelab.app.runtime.pacing import FrameScheduler, Job, RedrawThrottle
-from saddlelab.app.runtime.worker import RunUpdate, StepWorker
+from saddlelab.app.runtime.worker import StepWorker
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.subscriptions import Subscriptions

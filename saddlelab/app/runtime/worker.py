@@ -21,11 +21,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from saddlelab.core.optim import Run, RunConfig, RunStatus
-from saddlelab.models.trajectory_buffer import drawing_rows
+from saddlelab.app.runtime.batches import BATCH_ROWS, Rows, concat, merge
+from saddlelab.core.optim import Run, RunConfig
 
 EMIT_INTERVAL = 1.0 / 60.0
 """Seconds between batches handed to the GUI (about 60 Hz)."""
@@ -43,34 +42,6 @@ compile for every surface passed over (compiling holds Python's GIL, so the wind
 stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
 once."""
 MAX_CHUNK = 1 << 16
-BATCH_ROWS = 3000
-"""Most rows per run in one batch. When runs step faster than the GUI draws, pending rows are
-thinned here (the newest third kept exactly): the GUI keeps only a few thousand rows per run
-for drawing anyway, and an unbounded backlog would make each batch slower than the last."""
-
-
-def thin_rows(step, points, loss, grad, lr, limit: int = BATCH_ROWS):
-    """At most ``limit`` rows (the views' rule: evenly spaced older rows, the newest third)."""
-    keep = drawing_rows(len(step), limit, limit // 3)
-    return step[keep], points[keep], loss[keep], grad[keep], lr[keep]
-
-
-@dataclass
-class RunUpdate:
-    """New rows of one run since the last batch, and its status after them."""
-
-    run_id: int
-    generation: int
-    step: np.ndarray
-    points: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    lr: np.ndarray
-    status: RunStatus
-    status_detail: str
-    stall_kind: str | None
-    done: bool
-    error: str | None = None
 
 
 @dataclass
@@ -82,17 +53,6 @@ class _Entry:
     reported: bool = False
     config: RunConfig | None = None
     """Set while the run waits to be built (see ``SURFACE_SETTLE_S``)."""
-
-
-@dataclass
-class _Rows:
-    """Pending rows already merged (same fields as the engine's StepChunk)."""
-
-    step: np.ndarray
-    points: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    lr: np.ndarray
 
 
 WORKER_NICE = 10
@@ -353,7 +313,7 @@ class StepWorker(QThread):
             try:
                 entry.chunks.append(entry.run.step(n))
                 if sum(len(c.step) for c in entry.chunks) > 2 * BATCH_ROWS:
-                    entry.chunks = [_Rows(*self._concat(entry))]  # bound the backlog
+                    entry.chunks = [Rows(*concat(entry))]  # bound the backlog
             except Exception as error:  # never let the engine kill the thread
                 entry.error, entry.reported = str(error) or type(error).__name__, False
             slowest = max(slowest, time.perf_counter() - t0)
@@ -369,53 +329,9 @@ class StepWorker(QThread):
         for run_id, entry in self._entries.items():
             if not entry.chunks and (entry.error is None or entry.reported):
                 continue
-            updates.append(self._merge(run_id, entry))
+            updates.append(merge(run_id, entry))
             entry.chunks = []
             entry.reported = True
         if updates:
             self._consumed.clear()
             self.batch_ready.emit(updates)
-
-    @staticmethod
-    def _concat(entry: _Entry):
-        """All pending rows of a run as arrays, thinned to BATCH_ROWS."""
-        chunks = entry.chunks
-        d = len(entry.run.point)
-        cat = np.concatenate
-        return thin_rows(
-            cat([c.step for c in chunks]),
-            cat([np.reshape(c.points, (-1, d)) for c in chunks]),
-            cat([c.loss for c in chunks]),
-            cat([c.grad_norm for c in chunks]),
-            cat([c.lr for c in chunks]),
-        )
-
-    @classmethod
-    def _merge(cls, run_id: int, entry: _Entry) -> RunUpdate:
-        run = entry.run
-        d = len(run.point) if run is not None else 0
-        if entry.chunks:
-            step, points, loss, grad, lr = cls._concat(entry)
-        else:
-            step = np.empty(0, dtype=np.int64)
-            points = np.empty((0, max(d, 1)))
-            loss = grad = lr = np.empty(0)
-        if entry.error is not None:
-            status, detail, stall, done = RunStatus.ERROR, entry.error, None, True
-        else:
-            status = run.status
-            detail, stall, done = run.status_detail, run.stall_kind, bool(run.done)
-        return RunUpdate(
-            run_id,
-            entry.generation,
-            step,
-            points,
-            loss,
-            grad,
-            lr,
-            status,
-            detail,
-            stall,
-            done,
-            entry.error,
-        )
