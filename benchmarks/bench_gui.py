@@ -4,7 +4,7 @@ Prints medians of several repetitions next to the targets of issue 4:
 - launch to window shown (a fresh process: interpreter, imports, first frame) < 2.5 s;
 - switching surface (re-mesh 200 x 200 and redraw both views) < 150 ms;
 - 5 runs stepping as fast as possible on a 200 x 200 mesh: the GUI thread never stalls more
-  than 30 ms (a 5 ms timer probe) and the 3-D view keeps >= 20 frames/s while the camera orbits
+  than 30 ms (a 5 ms timer probe) and the 3-D view keeps >= 25 frames/s (issue 9; issue 4 asked 20) while the camera orbits
   (``--no-orbit``: while only the runs move it).
 
     python benchmarks/bench_gui.py [--repeat 5] [--seconds 6] [--stress-repeat 3]
@@ -394,7 +394,7 @@ def main() -> int:
     fps = ", ".join(f"{s[3]:.1f}" for s in segments)
     print(
         f"  3-D view {what}: median {med(s[3] for s in segments):5.1f} frames/s ({fps})"
-        "   target >= 20"
+        "   target >= 25"
     )
     print("  longest probe gaps and what ran in them (ms):")
     for gap, end in sorted(worst, reverse=True)[:5]:
