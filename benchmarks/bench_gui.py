@@ -12,7 +12,7 @@ Prints medians of several repetitions next to the targets of issues 4 and 9:
 
 The stress test starts a second after the five runs were added (the window re-lays out once
 for them) and also prints where the GUI thread's time went: class-level timing wrappers around
-the 3-D render and swap, the scheduled paint passes, the batch job, the merged redraws, the 2-D
+the 3-D render and swap, the scheduled paint passes, the batches, the merged redraws, the 2-D
 paint events and garbage collection, and what ran in the five longest probe gaps.
 ``--paused`` is the baseline with the same views and nothing stepping; ``--profile`` adds
 cProfile's top functions of the GUI thread.
@@ -164,10 +164,9 @@ def instrument() -> Breakdown:
 
     b = Breakdown()
     b.wrap(pacing.PaintPacer, "paint_now", "paint pass (2-D widgets)")
-    b.wrap(GLSceneWindow, "_present", "3-D frame: render")
-    b.wrap(GLSceneWindow, "_swap", "3-D frame: swap")
+    b.wrap(GLSceneWindow, "_present", "3-D frame: render and swap")
     b.wrap(GLSceneWindow, "paintGL", "  of which paintGL (GL calls, no swap)")
-    b.wrap(run_controller.RunController, "_apply_batches", "batch -> models (+ listeners)")
+    b.wrap(run_controller.RunController, "_apply", "batch -> models (+ listeners)")
     b.wrap(
         pacing.RedrawThrottle,
         "flush",

@@ -28,9 +28,9 @@ def _count(cls, method: str, key: str) -> None:
 
 
 def no_scheduler() -> None:
-    """No FrameScheduler: each job (throttle flush, paint pass, batch) gets a plain single-shot
-    QTimer of its own started for its due time, and runs when it fires; 3-D frames go through
-    Qt's own ``QOpenGLWindow.update()`` (Qt's paintGL + swap, the fence path unused)."""
+    """No FrameScheduler: each job (throttle flush, paint pass) gets a plain single-shot QTimer
+    of its own started for its due time, and runs when it fires; 3-D frames go through Qt's own
+    ``QOpenGLWindow.update()`` (Qt's paintGL + swap)."""
     import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtOpenGL import QOpenGLWindow
@@ -74,12 +74,12 @@ def no_scheduler() -> None:
     )
     GLSceneWindow.update = update
     _count(FrameScheduler, "run_slot", "scheduler slots")
-    _count(GLSceneWindow, "_present", "fenced frames (_present)")
+    _count(GLSceneWindow, "_present", "scheduled frames (_present)")
 
 
 def no_paint_pacer() -> None:
     """PaintPacer removes its event filter at once: Qt paints the window whenever its
-    UpdateRequest comes (no settle_layouts before it)."""
+    UpdateRequest comes."""
     from saddlelab.app.runtime.pacing import PaintPacer
 
     init = PaintPacer.__init__
@@ -94,38 +94,6 @@ def no_paint_pacer() -> None:
     _count(PaintPacer, "paint_now", "paced paint passes")
 
 
-def no_settle_layouts() -> None:
-    """The paint pacer stays, but pending re-layouts are not carried out before its paint pass
-    (Qt lays out one level per event-loop pass, as it does by itself)."""
-    from saddlelab.app.runtime import pacing
-
-    def skip() -> None:
-        HITS["layout settlings skipped"] += 1
-
-    pacing.settle_layouts = skip  # paint_now looks it up in the module when it runs
-
-
-def no_fence_swap() -> None:
-    """A scheduled 3-D frame is rendered and swapped at once (like ``repaint()``): no fence,
-    no polling timer."""
-    from PySide6.QtOpenGL import QOpenGLWindow
-
-    from saddlelab.app.scene3d.gl_window import GLSceneWindow
-
-    def present(self) -> None:
-        if not (self.isValid() and self.isExposed()):
-            QOpenGLWindow.update(self)
-            return
-        HITS["frames swapped at once"] += 1
-        self._render()
-        self.context().swapBuffers(self)
-        self.doneCurrent()
-        self.frameSwapped.emit()
-
-    GLSceneWindow._present = present
-    _count(GLSceneWindow, "_swap", "fence-polled swaps")
-
-
 def no_throttle() -> None:
     """RedrawThrottle.mark redraws at once: no merging of marks."""
     from saddlelab.app.runtime.pacing import RedrawThrottle
@@ -136,18 +104,6 @@ def no_throttle() -> None:
         self.flush()
 
     RedrawThrottle.mark = mark
-
-
-def no_batch_slot() -> None:
-    """The worker's batch is applied when its queued signal arrives, not in a scheduler job."""
-    from saddlelab.app.runtime.controller import RunController
-
-    def on_batch(self, updates) -> None:
-        HITS["batches applied on arrival"] += 1
-        self._apply(updates)
-
-    RunController._on_batch = on_batch
-    _count(RunController, "_apply_batches", "batch jobs")
 
 
 def no_lod() -> None:
@@ -177,28 +133,24 @@ def no_nice() -> None:
 PIECES = {
     "no-scheduler": no_scheduler,
     "no-paint-pacer": no_paint_pacer,
-    "no-settle-layouts": no_settle_layouts,
-    "no-fence-swap": no_fence_swap,
     "no-throttle": no_throttle,
-    "no-batch-slot": no_batch_slot,
     "no-lod": no_lod,
     "no-nice": no_nice,
 }
-TOOLKIT = ("no-scheduler", "no-paint-pacer", "no-batch-slot", "no-lod")
-"""Everything but merging (the throttles keep merging, each with a plain QTimer). The fence
-swap is replaced too: without the scheduler frames go through Qt's own paintGL + swap."""
+TOOLKIT = ("no-scheduler", "no-paint-pacer", "no-lod")
+"""Everything but merging (the throttles keep merging, each with a plain QTimer) and the
+worker's priority. Three pieces measured here before are gone from the app because their A/B
+showed them unneeded (issue 9): polling a fence before the 3-D swap, applying worker batches in
+a scheduler slot, settling layouts before a paint pass."""
 EXPECT = {
     # piece: counters that must be > 0 (the replacement ran), counters that must stay 0
     "current": (["scheduler slots"], []),
     "no-scheduler": (
         ["jobs run by plain timers", "frames asked of Qt (QOpenGLWindow.update)"],
-        ["scheduler slots", "fenced frames (_present)"],
+        ["scheduler slots", "scheduled frames (_present)"],
     ),
     "no-paint-pacer": (["paint filters removed"], ["paint filter calls", "paced paint passes"]),
-    "no-settle-layouts": (["layout settlings skipped"], []),
-    "no-fence-swap": (["frames swapped at once"], ["fence-polled swaps"]),
     "no-throttle": (["redraws at mark"], []),
-    "no-batch-slot": (["batches applied on arrival"], ["batch jobs"]),
     "no-lod": (["switches to the coarse mesh refused"], []),
     "no-nice": (["worker priority kept"], []),
 }
@@ -215,10 +167,6 @@ def resolve(spec: str) -> list[str]:
             names.append(part)
         elif part != "current":
             raise ValueError(f"unknown variant {part!r} (known: current, toolkit, {list(PIECES)})")
-    if "no-scheduler" in names and "no-fence-swap" in names:
-        names.remove("no-fence-swap")  # without the scheduler no frame takes the fence path
-    if "no-paint-pacer" in names and "no-settle-layouts" in names:
-        names.remove("no-settle-layouts")  # only the pacer settles layouts
     return list(dict.fromkeys(names))
 
 

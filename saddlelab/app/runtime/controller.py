@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from saddlelab.app.runtime.batches import RunUpdate
-from saddlelab.app.runtime.pacing import FrameScheduler, Job, RedrawThrottle
+from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.app.runtime.worker import StepWorker
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
@@ -34,12 +34,9 @@ class RunController(QObject):
         self._stopped = False
         state.follow_on_data = False
         self._probe = RedrawThrottle(lambda _: state.refresh_probe(), PROBE_INTERVAL_MS, self)
-        # Batches are applied in a slot of the frame scheduler, not whenever the queued signal
-        # arrives: right behind a 3-D frame or a paint pass they lengthened that stall.
-        self._batches: list[list[RunUpdate]] = []
-        self._batch_job = Job(self._apply_batches, self)
-        self._scheduler = FrameScheduler.instance()
-        self.worker.batch_ready.connect(self._on_batch)
+        # Batches are applied as their queued signal arrives (issue 9's A/B: applying them in a
+        # scheduler slot of their own met no GUI figure better).
+        self.worker.batch_ready.connect(self._apply)
         self.worker.set_surface(state.surface.surface)
         self.worker.set_speed(state.playback.speed)
         self._subs = Subscriptions()
@@ -95,15 +92,6 @@ class RunController(QObject):
         self.worker.set_playing(self.state.playback.playing)  # the value now, after any rule
 
     # -- worker -> model --------------------------------------------------------------------------
-    def _on_batch(self, updates: list[RunUpdate]) -> None:
-        self._batches.append(updates)
-        self._scheduler.request(self._batch_job)
-
-    def _apply_batches(self) -> None:
-        batches, self._batches = self._batches, []
-        for updates in batches:
-            self._apply(updates)
-
     def _apply(self, updates: list[RunUpdate]) -> None:
         rows = 0
         try:

@@ -21,6 +21,8 @@ always draws full detail.
 
 Frames are paced by ``runtime.pacing.FrameScheduler``: ``update()`` asks it for a frame, which is
 rendered and swapped in a slot of its own, never in the same event-loop pass as a 2-D redraw.
+(Issue 9's A/B, ``benchmarks/bench_pacing_ab.py``: swapping at once met every GUI figure, as
+polling a fence before the swap did, so the fence went.)
 """
 
 from __future__ import annotations
@@ -40,11 +42,6 @@ SETTLE_MS = 250
 """After the last animated frame, full detail returns this much later."""
 TOOLTIP_MS = 900
 """Rest of the pointer over the scene before its tooltip shows."""
-SWAP_DELAY_MS = 3
-"""Milliseconds between rendering a scheduled frame and the first try to swap it (``_swap``)."""
-SWAP_POLL_MS = 2
-SWAP_WAIT_MS = 40
-"""Longest wait for the renderer before a swap blocks until it is done."""
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software")
 
 
@@ -75,13 +72,6 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         # Frames are paced by the frame scheduler: never in the same slot as a 2-D redraw.
         self._scheduler = FrameScheduler.instance()
         self._frame_job = Job(self._present, self, frame=True)
-        self._swap_timer = QtCore.QTimer(self)
-        self._swap_timer.setSingleShot(True)
-        self._swap_timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        self._swap_timer.timeout.connect(self._swap)
-        self._can_fence = False
-        self._fence = None
-        self._swap_due = 0.0
         # A QWindow gets no tooltip events: show the container's tooltip after a rest.
         self._hover = QtCore.QTimer(self)
         self._hover.setSingleShot(True)
@@ -97,7 +87,6 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         super().initializeGL()
         renderer = (GL.glGetString(GL.GL_RENDERER) or b"").decode(errors="replace").lower()
         self.software = any(name in renderer for name in SOFTWARE_RENDERERS)
-        self._can_fence = bool(GL.glFenceSync) and self.context().format().version() >= (3, 2)
 
     def paintGL(self) -> None:  # noqa: N802 - Qt naming
         now = time.perf_counter()
@@ -119,50 +108,12 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
             QOpenGLWindow.update(self)
 
     def _present(self) -> None:
-        """Render a scheduled frame and start its rasterization; the swap follows when the
-        renderer is done (see ``_swap``)."""
+        """Render and show a scheduled frame (``frameSwapped`` fires as for Qt's own frames)."""
         if not (self.isValid() and self.isExposed()):
             QOpenGLWindow.update(self)
             return
-        if self._fence is not None:  # the previous frame is still waiting: show it first
-            self._swap(wait=True)
-        self._render()
-        if self._can_fence:
-            self._fence = GL.glFenceSync(GL.GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
-        GL.glFlush()
-        self._swap_due = time.perf_counter() + SWAP_WAIT_MS / 1000
-        self._swap_timer.start(SWAP_DELAY_MS)
-
-    def _swap(self, wait: bool = False) -> None:
-        """Show the rendered frame; ``frameSwapped`` fires as for Qt's own frames.
-
-        A software renderer rasterizes in its own threads after ``glFlush``; swapping before
-        it is done would block the GUI thread until it is. So while the frame's fence is not
-        signalled the swap is retried a little later (up to ``SWAP_WAIT_MS``), and input and
-        timers are served meanwhile.
-        """
-        self._swap_timer.stop()
-        if not (self.isValid() and self.isExposed()):
-            self._drop_fence()
-            return
-        self.makeCurrent()
-        if self._fence is not None:
-            status = GL.glClientWaitSync(self._fence, 0, 0)
-            pending = status == GL.GL_TIMEOUT_EXPIRED
-            if pending and not wait and time.perf_counter() < self._swap_due:
-                self._swap_timer.start(SWAP_POLL_MS)
-                return
-            self._drop_fence()
-        self.context().swapBuffers(self)
-        self.doneCurrent()
+        self.repaint()
         self.frameSwapped.emit()
-
-    def _drop_fence(self) -> None:
-        if self._fence is not None:
-            if self.isValid():
-                self.makeCurrent()
-                GL.glDeleteSync(self._fence)
-            self._fence = None
 
     # -- what pyqtgraph's mixin and items expect from a widget --------
     def devicePixelRatioF(self) -> float:  # noqa: N802 - Qt naming
@@ -176,10 +127,8 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self.container().setFocus()
 
     def repaint(self) -> None:
-        """Render and show a frame now (benchmarks), not at the next update request."""
+        """Render and show a frame now, not at the next update request."""
         if self.isValid() and self.isExposed():
-            self._swap_timer.stop()  # this frame replaces one waiting to be swapped
-            self._drop_fence()
             self._render()
             self.context().swapBuffers(self)
             self.doneCurrent()
