@@ -15,7 +15,6 @@ file, so :func:`._numba_cache.drop_stale_cache` clears it when a module it inlin
 from __future__ import annotations
 
 import numba
-import numpy as np
 from numba import types
 
 from . import _rows
@@ -34,15 +33,9 @@ FN_GRAD = types.FunctionType(types.UniTuple(_f, 3)(_f, _f, _f))
 FN_HESS = types.FunctionType(types.UniTuple(_f, 6)(_f, _f, _f))
 SURFACE_SIGNATURES = (FN_LOSS.signature, FN_GRAD.signature, FN_HESS.signature)
 """Signatures :mod:`.codegen` compiles a surface's loss, gradient and Hessian with."""
+scratch = _rows.scratch
 SCRATCH = types.Tuple((F1, F2, F1, F2, F2, F1, B1, B1))
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
-
-
-def scratch(rows: int, d: int) -> tuple:
-    """Work arrays of :func:`advance` for ``rows`` rows of ``d`` variables."""
-    flags = np.empty(rows, dtype=np.bool_), np.empty(rows, dtype=np.bool_)
-    return (np.empty(d), np.empty((d, d)), np.empty(d), np.empty((d, d)), np.empty((d, d)),
-            np.empty(rows), *flags)  # fmt: skip
 
 
 initialize = numba.njit(types.void(FN_GRAD, FN_LOSS, F2, F2, F1, F1), **_JIT)(_rows.initialize_rows)

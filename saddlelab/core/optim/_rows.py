@@ -111,6 +111,13 @@ def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, lo
     return status, ckl, ckt
 
 
+def scratch(rows: int, d: int) -> tuple:
+    """Work arrays of :func:`advance_rows` for ``rows`` rows of ``d`` variables."""
+    flags = np.empty(rows, dtype=np.bool_), np.empty(rows, dtype=np.bool_)
+    return (np.empty(d), np.empty((d, d)), np.empty(d), np.empty((d, d)), np.empty((d, d)),
+            np.empty(rows), *flags)  # fmt: skip
+
+
 @jitable
 def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh):
     """Before a call's updates: which rows move (RUNNING on entry), and the start test of the

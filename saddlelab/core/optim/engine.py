@@ -55,7 +55,7 @@ def _pool() -> ThreadPoolExecutor:
 class Engine:
     """Arrays for N rows of one optimizer on one surface, and the calls that advance them."""
 
-    def __init__(self, surface, configs: Sequence[RunConfig]) -> None:
+    def __init__(self, surface, configs: Sequence[RunConfig], pure: bool = False) -> None:
         if not configs:
             raise OptimizerError("a batch needs at least one run configuration")
         names = {c.optimizer for c in configs}
@@ -68,10 +68,15 @@ class Engine:
         for c in configs:
             if len(c.start) != d:
                 raise OptimizerError(f"the start point needs {d} coordinates, got {len(c.start)}")
-        from . import _kernels  # compiles the loops on first use (or loads numba's cache)
+        self.pure = pure
+        if pure:  # the same code uncompiled: no numba (see _pure)
+            from . import _pure
 
-        self._loops = _kernels
-        self.kernels = kernels_for(surface)
+            self._loops, self.kernels = _pure, _pure.surface_functions(surface)
+        else:
+            from . import _kernels  # compiles the loops on first use (or loads numba's cache)
+
+            self._loops, self.kernels = _kernels, kernels_for(surface)
         self._fns = (
             self.kernels.surface_grad,
             self.kernels.surface_loss,
@@ -175,7 +180,7 @@ class Engine:
         """
         self.ST[self.ST == K.READY] = K.RUNNING
         record = out is not None
-        if not record and len(self.P) >= BATCH_KERNEL_MIN_ROWS:
+        if not record and len(self.P) >= BATCH_KERNEL_MIN_ROWS and not self.pure:
             self._advance_batch(int(n))
             return 0
         OP, OL, OG, OLR = out if record else self._scratch
