@@ -5,9 +5,9 @@ module (:mod:`.codegen`) wraps it in a ``cache=True`` kernel per optimizer, so t
 gradient is a known function LLVM inlines. Rows are walked in blocks of :data:`ROW_BLOCK` that
 stay in cache while the block takes all ``n`` updates of the call. Adam/AdamW blocks without
 noise or clipping run as vectorised lanes (every row's :func:`._rules.coordinate` computed,
-kept only where the row is running); other blocks and optimizers take the row path, update
-after update across the block's rows, each with :func:`._rows.update_row` as the single-run
-loop. Both paths take every formula from :mod:`._rules` and :mod:`._rows`.
+kept only where the row is running); other blocks and optimizers take the row path: the
+single-run loop :func:`._rows.advance_rows` on the block. Both paths take every formula from
+:mod:`._rules` and :mod:`._rows`.
 
 Rows with the same hyper-parameters, schedule and step count form a *group*; the learning rate
 and the bias corrections of each update are computed once per group and update into a table by
@@ -95,14 +95,16 @@ def body_for(opt: int, D: int, grad):
     """The batch loop for optimizer code ``opt`` on a ``D``-variable surface's functions.
 
     ``opt``, ``D`` and the surface's gradient are constants of the returned function (so the
-    compiled kernel can be cached, and the gradient inlines), so numba drops the other
-    optimizers' branches and LLVM unrolls the coordinate loops. The loop advances every RUNNING
-    row by up to ``n`` updates as the single-run loop does (:func:`._rows.update_row`, the same
-    start test), update k's scalars taken from TAB. The gradient norm is kept squared between
-    updates; its square root is taken where the status needs it (near the tolerance) and at the
-    end of the call. The loss and the Hessian, needed by the status tests and the curvature
-    methods only, come in as first-class functions, as in the single-run loop.
+    compiled kernel can be cached, and the gradient inlines), so LLVM drops the other
+    optimizers' branches and unrolls the coordinate loops. The loop advances every RUNNING row
+    by up to ``n`` updates as the single-run loop does (:func:`._rows.advance_rows`, same start
+    test, same statuses), update k's scalars taken from TAB. The gradient norm is kept squared
+    between updates; its square root is taken where the status needs it (near the tolerance)
+    and at the end of the call. The loss and the Hessian, needed by the status tests and the
+    curvature methods only, come in as first-class functions, as in the single-run loop.
     """
+
+    with_lanes = opt == ADAM or opt == ADAMW
 
     @register_jitable
     def lanes(loss_fn, hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
@@ -227,24 +229,25 @@ def body_for(opt: int, D: int, grad):
         no_record = np.empty((1, D)), np.empty(1)
         for b0 in range(0, P.shape[0], RB):
             b1 = min(P.shape[0], b0 + RB)
-            lanes_ok = opt == ADAM or opt == ADAMW
-            for i in range(b0, b1):
-                lanes_ok = lanes_ok and RF[i, F_NOISE] <= 0.0 and RF[i, F_CLIP] <= 0.0
-            if not lanes_ok:  # the row path: the single-run loop on the block
-                OP, OL = no_record
-                advance_rows(opt, grad, loss_fn, hess, P[b0:b1], G[b0:b1], L[b0:b1], GN[b0:b1],
-                             S[b0:b1], T[b0:b1], FL[b0:b1], ST[b0:b1], CKL[b0:b1], CKT[b0:b1],
-                             RF[b0:b1], RI[b0:b1], lo, hi, n, False, OP, OL, OL, OL, GID[b0:b1],
-                             TAB, scratch)  # fmt: skip
-                continue
-            start_rows(opt, hess, P[b0:b1], L[b0:b1], GN[b0:b1], T[b0:b1], FL[b0:b1],
-                       ST[b0:b1], RF[b0:b1], lo, hi, moved, fresh)  # fmt: skip
-            for i in range(b0, b1):
-                if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
-                    ST[i] = MAX_STEPS  # the first update's check, done up front
-            lanes(loss_fn, hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB,
-                  fresh, tot, X)  # fmt: skip
-            finish_rows(loss_fn, P[b0:b1], L[b0:b1], GN[b0:b1], moved, fresh, tot, False)
+            if with_lanes:  # a constant: numba drops this block from other optimizers' kernels
+                lanes_ok = True
+                for i in range(b0, b1):
+                    lanes_ok = lanes_ok and RF[i, F_NOISE] <= 0.0 and RF[i, F_CLIP] <= 0.0
+                if lanes_ok:
+                    start_rows(opt, hess, P[b0:b1], L[b0:b1], GN[b0:b1], T[b0:b1], FL[b0:b1],
+                               ST[b0:b1], RF[b0:b1], lo, hi, moved, fresh)  # fmt: skip
+                    for i in range(b0, b1):
+                        if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
+                            ST[i] = MAX_STEPS  # the first update's check, done up front
+                    lanes(loss_fn, hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
+                          TAB, fresh, tot, X)  # fmt: skip
+                    finish_rows(loss_fn, P[b0:b1], L[b0:b1], GN[b0:b1], moved, fresh, tot, False)
+                    continue
+            OP, OL = no_record  # the row path: the single-run loop on the block
+            advance_rows(opt, grad, loss_fn, hess, P[b0:b1], G[b0:b1], L[b0:b1], GN[b0:b1],
+                         S[b0:b1], T[b0:b1], FL[b0:b1], ST[b0:b1], CKL[b0:b1], CKT[b0:b1],
+                         RF[b0:b1], RI[b0:b1], lo, hi, n, False, OP, OL, OL, OL, GID[b0:b1], TAB,
+                         scratch)  # fmt: skip
 
     return body
 

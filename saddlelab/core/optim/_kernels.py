@@ -6,10 +6,11 @@ and the Hessian's upper triangle (a 6-tuple). The loop therefore compiles once p
 per surface, and a new surface only costs compiling its three small functions.
 
 The loop serves single runs (one row, recorded) and small batches; large batches use the
-per-surface kernels of :mod:`._batch`. Both step rows with :func:`._rows.advance_row` (the
+per-surface kernels of :mod:`._batch`. Both step rows with :func:`._rows.advance_rows` (the
 pure-Python path of :mod:`._pure` runs the same code uncompiled). Importing this module compiles
-the loop, or loads it from numba's cache: import it lazily. numba's cache only watches this
-file, so :func:`._numba_cache.drop_stale_cache` clears it when a module it inlines changed.
+the loop, or loads it from numba's cache: import it lazily. numba caches the loop under
+``_rows.py`` and only watches that file, so :func:`._numba_cache.drop_stale_cache` clears the
+cache when any module the loop inlines changed.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from ._rules import buffer_flag, coordinate, prepare_row, step_scalars, uses_hes
 from ._updates import has_escape, noisy_clipped
 
 
-@jitable
+@jitable(inline="always")
 def outside(x, lo, hi, margin):
     """Whether coordinate ``x`` is non-finite or ``margin`` domain widths outside [lo, hi]."""
     pad = margin * (hi - lo)
@@ -61,7 +61,7 @@ def off_domain(P, i, lo, hi, margin):
     return bad
 
 
-@jitable
+@jitable(inline="always")
 def near(total, gtol):
     """A cheap necessary condition for sqrt(total) <= gtol (the square root is then taken)."""
     return (total <= 4.0 * gtol * gtol) | (gtol < 1e-150) | (gtol > 1e150)
@@ -143,17 +143,26 @@ def finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record):
                 L[i] = loss_fn(P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0)
 
 
+@jitable(inline="always")
+def gradient(grad, x0, x1, x2, d):
+    """The surface gradient (a 3-tuple) at (x0, x1, x2) and its squared norm over ``d``
+    variables."""
+    g3 = grad(x0, x1, x2)
+    total = 0.0
+    for j in range(d):
+        total += g3[j] * g3[j]
+    return g3, total
+
+
 @jitable
 def initialize_rows(grad, loss_fn, P, G, L, GN):
     """Loss, gradient and gradient norm at the rows' current points."""
     d = P.shape[1]
     for i in range(P.shape[0]):
         x0, x1, x2 = P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0
-        g3 = grad(x0, x1, x2)
-        total = 0.0
+        g3, total = gradient(grad, x0, x1, x2, d)
         for j in range(d):
             G[i, j] = g3[j]
-            total += g3[j] * g3[j]
         GN[i] = math.sqrt(total)
         L[i] = loss_fn(x0, x1, x2)
 
@@ -211,11 +220,9 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
                 )  # fmt: skip
             T[i] = t + 1
             x0, x1, x2 = P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0
-            g3 = grad(x0, x1, x2)
-            total = 0.0
+            g3, total = gradient(grad, x0, x1, x2, d)
             for j in range(d):
                 G[i, j] = g3[j]
-                total += g3[j] * g3[j]
             tot[i] = total
             fresh[i] = True
             bad = not math.isfinite(total)

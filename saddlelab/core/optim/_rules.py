@@ -2,13 +2,13 @@
 
 This is numba's ``@vectorize`` model: an optimizer is a scalar formula for one coordinate
 (its point, gradient and up to three state values in, the new ones out), and the loops that
-apply it are generated around it. Three loops call :func:`coordinate`: the single-run loop and
-the batch kernels' row-at-a-time path (both through :func:`._rows.advance_row`) and the batch
+apply it are written around it. Three loops call :func:`coordinate`: the single-run loop and
+the batch kernels' row-at-a-time path (both :func:`._rows.advance_rows`) and the batch
 kernels' vectorised lanes (:mod:`._batch`, where the update is computed for every lane and kept
 for the running ones). The pure-Python path (:mod:`._pure`) runs the same functions uncompiled.
 
-The formulas follow torch.optim operation by operation (tests compare them with torch), so the
-branches below are written as selects where the vectorised lanes meet them. Adding an
+The formulas follow torch.optim operation by operation (tests compare them with torch); the
+branches the vectorised lanes meet are written as selects. Adding an
 optimizer means: its spec in :mod:`.specs` (its code is its index there), its per-coordinate
 function here and its branch in :func:`coordinate`; plus :func:`step_scalars` if it has
 per-update scalars (bias corrections, decayed rates), :func:`buffer_flag` if it keeps a
@@ -30,7 +30,7 @@ from ._updates import (
 )
 
 
-@jitable(inline="always")
+@jitable
 def step_scalars(opt, lr, t, hp1, hp2):
     """Per-update scalars of update ``t`` (0-based): Adam's ``lr / bc1`` and ``sqrt(bc2)``,
     Adagrad's decayed rate; computed once per update (torch's order: ``beta**step``, float step).
@@ -45,13 +45,15 @@ def step_scalars(opt, lr, t, hp1, hp2):
     return 0.0, 0.0
 
 
-@jitable
+@jitable(inline="always")
 def lerp(a, b, w):
     """torch.lerp(a, b, w): two formulas, the exact one chosen by the weight."""
-    return a + w * (b - a) if w < 0.5 else b - (b - a) * (1.0 - w)
+    low = a + w * (b - a)
+    high = b - (b - a) * (1.0 - w)
+    return low if w < 0.5 else high  # both computed: a select in vectorised lanes
 
 
-@jitable
+@jitable(inline="always")
 def sgd(p, g, m1, lr, momentum, dampening, weight_decay, nesterov, has_buffer):
     """torch.optim.SGD; the buffer starts as the first gradient (``has_buffer`` False)."""
     if weight_decay != 0.0:
@@ -62,7 +64,7 @@ def sgd(p, g, m1, lr, momentum, dampening, weight_decay, nesterov, has_buffer):
     return p + (-lr) * g, m1
 
 
-@jitable
+@jitable(inline="always")
 def adagrad(p, g, m1, clr, weight_decay, eps):
     """torch.optim.Adagrad with the decayed rate ``clr`` of :func:`step_scalars`."""
     g = g + weight_decay * p if weight_decay != 0.0 else g
@@ -71,7 +73,7 @@ def adagrad(p, g, m1, clr, weight_decay, eps):
     return p + ((-clr) * g) / std, m1
 
 
-@jitable
+@jitable(inline="always")
 def rmsprop(p, g, m1, m2, m3, lr, alpha, eps, weight_decay, momentum, centered):
     """torch.optim.RMSprop: m1 the square average, m2 the centred mean, m3 the momentum."""
     g = g + weight_decay * p if weight_decay != 0.0 else g
@@ -87,14 +89,16 @@ def rmsprop(p, g, m1, m2, m3, lr, alpha, eps, weight_decay, momentum, centered):
     return p + ((-lr) * g) / avg, m1, m2, m3
 
 
-@jitable
+@jitable(inline="always")
 def adam(decoupled, p, g, m1, m2, m3, lr, step_size, sb, beta1, beta2, eps, weight_decay, ams):
     """torch.optim.Adam, or AdamW when ``decoupled``; ``step_size = lr / bc1``,
     ``sb = sqrt(bc2)`` (:func:`step_scalars`), m3 the AMSGrad maximum. Written as selects."""
     if decoupled:
-        p = p * (1.0 - lr * weight_decay) if weight_decay != 0.0 else p
+        decayed = p * (1.0 - lr * weight_decay)
+        p = decayed if weight_decay != 0.0 else p
     else:
-        g = g + weight_decay * p if weight_decay != 0.0 else g
+        l2 = g + weight_decay * p
+        g = l2 if weight_decay != 0.0 else g
     m1 = lerp(m1, g, 1.0 - beta1)
     m2 = m2 * beta2 + ((1.0 - beta2) * g) * g
     top = m2 if m2 > m3 else m3  # max(m3, m2)
