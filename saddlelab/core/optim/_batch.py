@@ -45,7 +45,7 @@ from ._formulas import (
     schedule_lr,
 )  # fmt: skip
 from ._jitable import register as register_jitables
-from ._kernels import _JIT, F1, F2, F3, FN_HESS, FN_LOSS, I1, I2
+from ._kernels import _JIT, F1, F2, F3, FN_HESS, I1, I2
 from ._numba_cache import drop_stale_cache
 from ._rows import advance_rows, finish_rows, near, outside, start_rows, update_status
 from ._rules import coordinate, step_scalars
@@ -91,23 +91,23 @@ def fill_tables(opt, RF, RI, T, ST, GID, n_groups, k0, n, TAB):
     return True
 
 
-def body_for(opt: int, D: int, grad):
+def body_for(opt: int, D: int, grad, loss_fn):
     """The batch loop for optimizer code ``opt`` on a ``D``-variable surface's functions.
 
-    ``opt``, ``D`` and the surface's gradient are constants of the returned function (so the
-    compiled kernel can be cached, and the gradient inlines), so LLVM drops the other
+    ``opt``, ``D`` and the surface's gradient and loss are constants of the returned function
+    (so the compiled kernel can be cached, and they inline), so LLVM drops the other
     optimizers' branches and unrolls the coordinate loops. The loop advances every RUNNING row
     by up to ``n`` updates as the single-run loop does (:func:`._rows.advance_rows`, same start
     test, same statuses), update k's scalars taken from TAB. The gradient norm is kept squared
     between updates; its square root is taken where the status needs it (near the tolerance)
-    and at the end of the call. The loss and the Hessian, needed by the status tests and the
-    curvature methods only, come in as first-class functions, as in the single-run loop.
+    and at the end of the call. The Hessian, needed by the curvature methods and gd-escape's
+    status only, comes in as a first-class function, as in the single-run loop.
     """
 
     with_lanes = opt == ADAM or opt == ADAMW
 
     @register_jitable
-    def lanes(loss_fn, hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
+    def lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
               tot, X):  # fmt: skip
         """Rows b0..b1 (no noise, no clipping) in lanes the compiler vectorises.
 
@@ -216,7 +216,7 @@ def body_for(opt: int, D: int, grad):
                 S[i, 2, j] = LM3[j, b]
 
     @register_jitable
-    def body(loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB):
+    def body(hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB):
         RB = ROW_BLOCK
         scratch = (np.empty(D), np.empty((D, D)), np.empty(D), np.empty((D, D)),
                    np.empty((D, D)), np.empty(RB), np.empty(RB, dtype=np.bool_),
@@ -239,7 +239,7 @@ def body_for(opt: int, D: int, grad):
                     for i in range(b0, b1):
                         if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
                             ST[i] = MAX_STEPS  # the first update's check, done up front
-                    lanes(loss_fn, hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
+                    lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
                           TAB, fresh, tot, X)  # fmt: skip
                     finish_rows(loss_fn, P[b0:b1], L[b0:b1], GN[b0:b1], moved, fresh, tot, False)
                     continue
@@ -253,9 +253,9 @@ def body_for(opt: int, D: int, grad):
 
 
 KERNEL_SIGNATURE = types.void(
-    FN_LOSS, FN_HESS, F2, F2, F1, F1, F3, I1, I1, I1, F1, I1, F2, I2, F1, F1, types.int64, I1, F3
+    FN_HESS, F2, F2, F1, F1, F3, I1, I1, I1, F1, I1, F2, I2, F1, F1, types.int64, I1, F3
 )
-"""(loss, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB)"""
+"""(hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB)"""
 
 
 def lazy_kernel(function):
@@ -282,11 +282,11 @@ def wrapper_source(names, ndim: int) -> str:
         "",
         "from saddlelab.core.optim._batch import body_for as _body_for, lazy_kernel as _lazy",
     ]
-    args = "loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB"
+    args = "hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB"
     for code, name in enumerate(names):
         ident = name.replace("-", "_")
         lines += [
-            f"_body_{ident} = _body_for({code}, {ndim}, surface_grad)",
+            f"_body_{ident} = _body_for({code}, {ndim}, surface_grad, surface_loss)",
             "",
             "",
             "@_lazy",

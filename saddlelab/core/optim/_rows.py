@@ -130,7 +130,7 @@ def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh):
                                  RF[i, F_GTOL])  # fmt: skip
 
 
-@jitable
+@jitable(inline="always")
 def finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record):
     """After a call's updates: the gradient norm of the rows that took one (``tot`` holds its
     square), and the loss of every row that moved (already in L when recording)."""

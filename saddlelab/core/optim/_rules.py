@@ -45,7 +45,7 @@ def step_scalars(opt, lr, t, hp1, hp2):
     return 0.0, 0.0
 
 
-@jitable(inline="always")
+@jitable
 def lerp(a, b, w):
     """torch.lerp(a, b, w): two formulas, the exact one chosen by the weight."""
     low = a + w * (b - a)
@@ -53,7 +53,7 @@ def lerp(a, b, w):
     return low if w < 0.5 else high  # both computed: a select in vectorised lanes
 
 
-@jitable(inline="always")
+@jitable
 def sgd(p, g, m1, lr, momentum, dampening, weight_decay, nesterov, has_buffer):
     """torch.optim.SGD; the buffer starts as the first gradient (``has_buffer`` False)."""
     if weight_decay != 0.0:
@@ -64,7 +64,7 @@ def sgd(p, g, m1, lr, momentum, dampening, weight_decay, nesterov, has_buffer):
     return p + (-lr) * g, m1
 
 
-@jitable(inline="always")
+@jitable
 def adagrad(p, g, m1, clr, weight_decay, eps):
     """torch.optim.Adagrad with the decayed rate ``clr`` of :func:`step_scalars`."""
     g = g + weight_decay * p if weight_decay != 0.0 else g
@@ -73,7 +73,7 @@ def adagrad(p, g, m1, clr, weight_decay, eps):
     return p + ((-clr) * g) / std, m1
 
 
-@jitable(inline="always")
+@jitable
 def rmsprop(p, g, m1, m2, m3, lr, alpha, eps, weight_decay, momentum, centered):
     """torch.optim.RMSprop: m1 the square average, m2 the centred mean, m3 the momentum."""
     g = g + weight_decay * p if weight_decay != 0.0 else g
@@ -89,7 +89,7 @@ def rmsprop(p, g, m1, m2, m3, lr, alpha, eps, weight_decay, momentum, centered):
     return p + ((-lr) * g) / avg, m1, m2, m3
 
 
-@jitable(inline="always")
+@jitable
 def adam(decoupled, p, g, m1, m2, m3, lr, step_size, sb, beta1, beta2, eps, weight_decay, ams):
     """torch.optim.Adam, or AdamW when ``decoupled``; ``step_size = lr / bc1``,
     ``sb = sqrt(bc2)`` (:func:`step_scalars`), m3 the AMSGrad maximum. Written as selects."""

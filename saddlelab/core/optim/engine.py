@@ -266,7 +266,7 @@ class Engine:
         releases the GIL; each range is independent of the others)."""
 
         def rows(a: int, b: int) -> None:
-            kernel(*self._fns[1:], self.P[a:b], self.G[a:b], self.L[a:b], self.GN[a:b], self.S[a:b],
+            kernel(self._fns[2], self.P[a:b], self.G[a:b], self.L[a:b], self.GN[a:b], self.S[a:b],
                    self.T[a:b], self.FL[a:b], self.ST[a:b], self.CKL[a:b], self.CKT[a:b],
                    self.RF[a:b], self.RI[a:b], self.lo, self.hi, k, gid[a:b], table)  # fmt: skip
 
