@@ -234,14 +234,13 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 for i in range(b0, b1):
                     lanes_ok = lanes_ok and RF[i, F_NOISE] <= 0.0 and RF[i, F_CLIP] <= 0.0
                 if lanes_ok:
-                    start_rows(opt, hess, P[b0:b1], L[b0:b1], GN[b0:b1], T[b0:b1], FL[b0:b1],
-                               ST[b0:b1], RF[b0:b1], lo, hi, moved, fresh)  # fmt: skip
+                    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1)
                     for i in range(b0, b1):
                         if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
                             ST[i] = MAX_STEPS  # the first update's check, done up front
                     lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
                           TAB, fresh, tot, X)  # fmt: skip
-                    finish_rows(loss_fn, P[b0:b1], L[b0:b1], GN[b0:b1], moved, fresh, tot, False)
+                    finish_rows(loss_fn, P, L, GN, moved, fresh, tot, False, b0, b1)
                     continue
             OP, OL = no_record  # the row path: the single-run loop on the block
             advance_rows(opt, grad, loss_fn, hess, P[b0:b1], G[b0:b1], L[b0:b1], GN[b0:b1],

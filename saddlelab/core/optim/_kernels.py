@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numba
 from numba import types
+from numba.core.types.function_type import CompileResultWAP
 
 from . import _rows
 from ._jitable import register as register_jitables
@@ -35,6 +36,14 @@ FN_HESS = types.FunctionType(types.UniTuple(_f, 6)(_f, _f, _f))
 SURFACE_SIGNATURES = (FN_LOSS.signature, FN_GRAD.signature, FN_HESS.signature)
 """Signatures :mod:`.codegen` compiles a surface's loss, gradient and Hessian with."""
 scratch = _rows.scratch
+
+
+def first_class(function):
+    """A surface function of :mod:`.codegen` as the loops' first-class function argument, its
+    address looked up once (passing the dispatcher itself costs ~12 us a call to look it up)."""
+    return CompileResultWAP(function.overloads[function.signatures[0]])
+
+
 SCRATCH = types.Tuple((F1, F2, F1, F2, F2, F1, B1, B1))
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 

@@ -119,26 +119,28 @@ def scratch(rows: int, d: int) -> tuple:
 
 
 @jitable
-def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh):
-    """Before a call's updates: which rows move (RUNNING on entry), and the start test of the
-    rows about to take their first update (not after a resume)."""
-    for i in range(P.shape[0]):
-        moved[i] = ST[i] == RUNNING
-        fresh[i] = False
-        if moved[i] and T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
+def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1):
+    """Before a call's updates of rows b0..b1: which rows move (RUNNING on entry; ``moved`` and
+    ``fresh`` are indexed from b0), and the start test of the rows about to take their first
+    update (not after a resume)."""
+    for i in range(b0, b1):
+        moved[i - b0] = ST[i] == RUNNING
+        fresh[i - b0] = False
+        if moved[i - b0] and T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
             ST[i] = start_status(opt, hess, P, i, GN[i], L[i], lo, hi, RF[i, F_MARGIN],
                                  RF[i, F_GTOL])  # fmt: skip
 
 
 @jitable(inline="always")
-def finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record):
-    """After a call's updates: the gradient norm of the rows that took one (``tot`` holds its
-    square), and the loss of every row that moved (already in L when recording)."""
+def finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record, b0, b1):
+    """After a call's updates of rows b0..b1: the gradient norm of the rows that took one
+    (``tot`` holds its square), and the loss of every row that moved (already in L when
+    recording); ``moved``, ``fresh`` and ``tot`` are indexed from b0."""
     d = P.shape[1]
-    for i in range(P.shape[0]):
-        if moved[i]:
-            if fresh[i]:
-                GN[i] = math.sqrt(tot[i])
+    for i in range(b0, b1):
+        if moved[i - b0]:
+            if fresh[i - b0]:
+                GN[i] = math.sqrt(tot[i - b0])
             if not record:
                 L[i] = loss_fn(P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0)
 
@@ -183,7 +185,7 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
     g, H, lam, U, W, tot, moved, fresh = scratch
     N, d = P.shape
     tables = GID.shape[0] > 0
-    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh)
+    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, 0, N)
     recorded = 0
     for k in range(n):
         active = False
@@ -245,5 +247,5 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
                 recorded = k + 1
         if not active:
             break
-    finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record)
+    finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record, 0, N)
     return recorded

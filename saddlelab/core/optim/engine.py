@@ -77,11 +77,12 @@ class Engine:
             from . import _kernels  # compiles the loops on first use (or loads numba's cache)
 
             self._loops, self.kernels = _kernels, kernels_for(surface)
-        self._fns = (
+        functions = (
             self.kernels.surface_grad,
             self.kernels.surface_loss,
             self.kernels.surface_hess,
         )
+        self._fns = tuple(self._loops.first_class(f) for f in functions)
         self.lo = np.array([lo for lo, _ in surface.domain], dtype=float)
         self.hi = np.array([hi for _, hi in surface.domain], dtype=float)
         self.P = np.zeros((n, d))
@@ -186,13 +187,11 @@ class Engine:
         OP, OL, OG, OLR = out if record else self._scratch
         if self._rows_scratch is None:
             self._rows_scratch = self._loops.scratch(*self.P.shape)
-        kernels, e = self.kernels, self
+        e = self
         return int(
             self._loops.advance(
-                self.spec.code,
-                kernels.surface_grad,
-                kernels.surface_loss,
-                kernels.surface_hess,
+                e.spec.code,
+                *e._fns,
                 e.P,
                 e.G,
                 e.L,
@@ -215,7 +214,7 @@ class Engine:
                 OLR,
                 _NO_GROUPS,
                 _NO_TABLE,
-                self._rows_scratch,
+                e._rows_scratch,
             )  # fmt: skip
         )
 
