@@ -8,10 +8,18 @@ with autograd and with a hand-written gradient, on torch's default thread count 
 thread, repeats interleaved; the 1.5x target is judged against the fastest of those peers.
 Then compile latency (cold cache, warm cache, new surface, first batch kernel) and a 10^7-step
 run's memory.
+
+A/B against another checkout (e.g. main before a change), interleaved in one session:
+    python benchmarks/bench_optim.py --ab /path/to/other/tree [--rounds 5]
+runs this file's figures (single-run Adam steps/s, 100k-run Adam batch particle-steps/s) in a
+fresh process per tree and round, alternating the trees (both numba caches warmed first), and
+prints the medians side by side. ``--figures`` prints one process's figures as JSON.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import resource
 import statistics
@@ -20,6 +28,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -249,8 +258,56 @@ def main() -> None:
     subprocess.run([sys.executable, __file__, "--long-run"], check=True)
 
 
+def figures() -> dict:
+    """This process's single-run and batch figures (the tree on PYTHONPATH)."""
+    import saddlelab
+
+    surface = catalogue.load("rosenbrock")
+    single = ours_single(surface)
+    batch = batch_rates({"batch": ours_batch(surface)})["batch"]
+    return {"tree": str(Path(saddlelab.__file__).parents[1]), "single": single, "batch": batch}
+
+
+def ab(other: str, rounds: int) -> None:
+    """Median figures of this tree and ``other``, one fresh process per tree and round."""
+    trees = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
+
+    def run(tree: str) -> dict:
+        env = dict(os.environ, PYTHONPATH=tree)
+        out = subprocess.run([sys.executable, __file__, "--figures"], env=env, check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+        return json.loads(out.strip().splitlines()[-1])
+
+    for tree in trees.values():  # compiles or loads both trees' loops and kernels
+        run(tree)
+    results: dict = {name: [] for name in trees}
+    for k in range(rounds):
+        for name, tree in trees.items() if k % 2 == 0 else reversed(trees.items()):
+            results[name].append(run(tree))
+    print(f"A/B, {rounds} rounds, medians ({os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}):")  # fmt: skip
+    for name, rows in results.items():
+        single = statistics.median(r["single"] for r in rows)
+        batch = statistics.median(r["batch"] for r in rows)
+        print(f"  {name:5s} {rows[0]['tree']:40s} one run {single:14,.0f} steps/s | 100k runs "
+              f"{batch / 1e6:8.2f} M particle-steps/s")  # fmt: skip
+        results[name] = (single, batch)
+    (s0, b0), (s1, b1) = results["this"], results["other"]
+    print(f"  this / other: one run {s0 / s1:.3f}x, 100k runs {b0 / b1:.3f}x")
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--long-run"]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--long-run", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--figures", action="store_true", help="print this tree's figures")
+    parser.add_argument("--ab", metavar="TREE", help="compare with another checkout")
+    parser.add_argument("--rounds", type=int, default=5)
+    options = parser.parse_args()
+    if options.long_run:
         long_run(catalogue.load("rosenbrock"))
+    elif options.figures:
+        print(json.dumps(figures()))
+    elif options.ab:
+        ab(options.ab, options.rounds)
     else:
         main()

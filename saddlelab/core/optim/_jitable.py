@@ -1,8 +1,10 @@
 """Mark functions for numba now; register them once a loop module has imported numba.
 
-:mod:`._formulas` is imported by the whole app (schedules, statuses, the models), numba only
-by the modules that compile loops (:mod:`._kernels`, :mod:`._batch`), which the worker thread
-imports when it first steps. Importing numba takes ~0.25 s, so the window opens without it.
+The shared formulas (:mod:`._formulas`, :mod:`._updates`, :mod:`._rules`, :mod:`._rows`) are
+plain Python modules: the whole app imports them (schedules, statuses, the models) and the
+pure-Python stepping path (:mod:`._pure`) runs them uncompiled. numba is imported only by the
+modules that compile loops (:mod:`._kernels`, :mod:`._batch`), which the worker thread imports
+when it first steps; importing numba takes ~0.25 s, so the window opens without it.
 ``numba.extending.register_jitable`` returns the function unchanged and registers a
 compilation for it, so registering later is the same as decorating.
 """
@@ -11,13 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-_PENDING: list[Callable] = []
+_PENDING: list[tuple[Callable, dict]] = []
+MARKED: list[Callable] = []
+"""Every function marked so far (the pure path rebinds them, see :mod:`._pure`)."""
 
 
-def jitable(fn: Callable) -> Callable:
-    """Mark ``fn`` to be compiled into the loops that call it (plain Python until then)."""
-    _PENDING.append(fn)
-    return fn
+def jitable(fn: Callable | None = None, **options) -> Callable:
+    """Mark ``fn`` to be compiled into the loops that call it (plain Python until then).
+
+    ``@jitable`` or ``@jitable(inline="always")`` (numba's options of ``register_jitable``).
+    """
+
+    def mark(fn: Callable) -> Callable:
+        _PENDING.append((fn, options))
+        MARKED.append(fn)
+        return fn
+
+    return mark if fn is None else mark(fn)
 
 
 def register() -> None:
@@ -25,4 +37,5 @@ def register() -> None:
     from numba.extending import register_jitable
 
     while _PENDING:
-        register_jitable(_PENDING.pop(0))
+        fn, options = _PENDING.pop(0)
+        register_jitable(**dict(options))(fn) if options else register_jitable(fn)

@@ -1,9 +1,9 @@
 """Keep numba's on-disk cache honest for loops that inline code from other modules.
 
 numba keys a cached function on the file that defines it (its modification time and size),
-not on the modules whose ``register_jitable`` code it inlines. After an edit to
-:mod:`._formulas` or :mod:`._updates` it would load stale machine code for :mod:`._kernels`
-and :mod:`._batch`. :func:`drop_stale_cache` removes a module's cache entries whenever the
+not on the modules whose ``register_jitable`` code it inlines. After an edit to one of
+:data:`INLINED_SOURCES` it would load stale machine code for :mod:`._kernels` and
+:mod:`._batch`. :func:`drop_stale_cache` removes a module's cache entries whenever the
 module or any of those sources changed; call it at the top of the module, before the first
 ``numba.njit(cache=True)`` decorator compiles or loads anything.
 """
@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-INLINED_SOURCES = ("_formulas.py", "_updates.py")
+INLINED_SOURCES = ("_jitable.py", "_formulas.py", "_updates.py", "_rules.py", "_rows.py")
+"""The shared formulas the compiled loops inline (and how they are registered with numba)."""
 
 
 def sources_digest(module_file: str | Path, deps: tuple[str, ...] = INLINED_SOURCES) -> str:

@@ -5,7 +5,7 @@ text) by sympy's Python code printer as scalar functions over ``math``, with com
 subexpressions eliminated, and compiled with ``numba.njit(nogil=True, cache=True)`` to the
 signatures the step loops of :mod:`._kernels` take as first-class functions. The module also
 defines one batch kernel per optimizer (``batch_adam``, ...: fixed wrapper text from
-:func:`._batch.wrapper_source` around :func:`._batch.body_for`, with this surface's functions
+:func:`._batch.wrapper_source` around :func:`._batch.body_for`, with this surface's gradient
 inlined), each compiled lazily on a large batch's first step. The module file is named by a hash
 of its text, which includes a hash of the engine sources it compiles in, so each surface
 compiles once per machine (a fraction of a second; a few seconds more for a batch kernel) and
@@ -100,8 +100,10 @@ def surface_source(surface) -> str:
 def _engine_digest() -> str:
     """Hash of the engine code the generated module compiles in (numba's on-disk cache only
     watches the generated file itself, so a changed engine must change the file's name)."""
+    from ._numba_cache import INLINED_SOURCES
+
     here = Path(__file__).parent
-    files = ("_formulas.py", "_updates.py", "_batch.py")
+    files = (*INLINED_SOURCES, "_batch.py")
     text = "".join((here / f).read_text("utf-8") for f in files)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -4,9 +4,9 @@ Single runs are one row, batches are N rows, in the same arrays. Single runs and
 step in the generic loop of :mod:`._kernels` (compiled once per machine). Batches of at least
 :data:`BATCH_KERNEL_MIN_ROWS` rows step in the surface's own batch kernel (:mod:`._batch`,
 compiled once per surface and optimizer, then loaded from disk), split into row ranges across
-a thread pool. Both run the same update code (:mod:`._updates`) with the same per-update
-scalars, so batch row i and the single run with the same configuration agree to the last bit
-(tested for every optimizer, with noise, clipping and schedules).
+a thread pool. Both run the same update code (:mod:`._rules`, :mod:`._rows`) with the same
+per-update scalars, so batch row i and the single run with the same configuration agree to the
+last bit (tested for every optimizer, with noise, clipping and schedules).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ ROWS_PER_THREAD = 8192
 TABLE_ENTRIES = 1 << 20
 """Bound on (groups x updates) per-update scalars computed ahead of one kernel call."""
 
+_NO_GROUPS = np.zeros(0, dtype=np.int64)
+_NO_TABLE = np.zeros((1, 1, 3))
 _POOL_LOCK = threading.Lock()
 _POOL: list[ThreadPoolExecutor] = []
 
@@ -53,7 +55,7 @@ def _pool() -> ThreadPoolExecutor:
 class Engine:
     """Arrays for N rows of one optimizer on one surface, and the calls that advance them."""
 
-    def __init__(self, surface, configs: Sequence[RunConfig]) -> None:
+    def __init__(self, surface, configs: Sequence[RunConfig], pure: bool = False) -> None:
         if not configs:
             raise OptimizerError("a batch needs at least one run configuration")
         names = {c.optimizer for c in configs}
@@ -66,11 +68,21 @@ class Engine:
         for c in configs:
             if len(c.start) != d:
                 raise OptimizerError(f"the start point needs {d} coordinates, got {len(c.start)}")
-        from . import _kernels  # compiles the loops on first use (or loads numba's cache)
+        self.pure = pure
+        if pure:  # the same code uncompiled: no numba (see _pure)
+            from . import _pure
 
-        self._loops = _kernels
-        self.kernels = kernels_for(surface)
-        self._fns = (self.kernels.surface_grad, self.kernels.surface_loss)
+            self._loops, self.kernels = _pure, _pure.surface_functions(surface)
+        else:
+            from . import _kernels  # compiles the loops on first use (or loads numba's cache)
+
+            self._loops, self.kernels = _kernels, kernels_for(surface)
+        functions = (
+            self.kernels.surface_grad,
+            self.kernels.surface_loss,
+            self.kernels.surface_hess,
+        )
+        self._fns = tuple(self._loops.first_class(f) for f in functions)
         self.lo = np.array([lo for lo, _ in surface.domain], dtype=float)
         self.hi = np.array([hi for _, hi in surface.domain], dtype=float)
         self.P = np.zeros((n, d))
@@ -86,6 +98,7 @@ class Engine:
         self.RF = np.zeros((n, K.N_RF))
         self.RI = np.zeros((n, K.N_RI), dtype=np.int64)
         self._scratch = (np.zeros((1, d)), np.zeros(1), np.zeros(1), np.zeros(1))
+        self._rows_scratch = None
         self._groups: tuple[np.ndarray, int] | None = None
         for i, config in enumerate(configs):
             self.write_config(i, config)
@@ -127,11 +140,11 @@ class Engine:
         self.ST[idx] = K.READY
         self.CKT[idx] = 0
         if len(rows) == len(self.P):
-            self._loops.initialize(*self._fns, self.P, self.G, self.L, self.GN)
+            self._loops.initialize(*self._fns[:2], self.P, self.G, self.L, self.GN)
         else:
             for i in rows:
                 self._loops.initialize(
-                    *self._fns,
+                    *self._fns[:2],
                     self.P[i : i + 1],
                     self.G[i : i + 1],
                     self.L[i : i + 1],
@@ -143,7 +156,11 @@ class Engine:
         """Put row ``i`` at ``point``; its optimizer state and step count are kept."""
         self.P[i] = point
         self._loops.initialize(
-            *self._fns, self.P[i : i + 1], self.G[i : i + 1], self.L[i : i + 1], self.GN[i : i + 1]
+            *self._fns[:2],
+            self.P[i : i + 1],
+            self.G[i : i + 1],
+            self.L[i : i + 1],
+            self.GN[i : i + 1],
         )
         self._groups = None
         self.CKT[i] = self.T[i]
@@ -158,42 +175,46 @@ class Engine:
         self.CKL[idx] = self.L[idx]
 
     def advance(self, n: int, out=None) -> int:
-        """Advance every ready or running row by up to ``n`` updates; see ``_kernels.advance``.
+        """Advance every ready or running row by up to ``n`` updates (:func:`._rows.advance_rows`).
 
         ``out`` = (points, loss, grad_norm, lr) arrays of length >= n records row 0 per update.
         """
         self.ST[self.ST == K.READY] = K.RUNNING
         record = out is not None
-        if not record and len(self.P) >= BATCH_KERNEL_MIN_ROWS:
+        if not record and len(self.P) >= BATCH_KERNEL_MIN_ROWS and not self.pure:
             self._advance_batch(int(n))
             return 0
         OP, OL, OG, OLR = out if record else self._scratch
+        if self._rows_scratch is None:
+            self._rows_scratch = self._loops.scratch(*self.P.shape)
+        e = self
         return int(
             self._loops.advance(
-                self.kernels.surface_grad,
-                self.kernels.surface_loss,
-                self.kernels.surface_hess,
-                self.spec.code,
-                self.P,
-                self.G,
-                self.L,
-                self.GN,
-                self.S,
-                self.T,
-                self.FL,
-                self.ST,
-                self.CKL,
-                self.CKT,
-                self.RF,
-                self.RI,
-                self.lo,
-                self.hi,
+                e.spec.code,
+                *e._fns,
+                e.P,
+                e.G,
+                e.L,
+                e.GN,
+                e.S,
+                e.T,
+                e.FL,
+                e.ST,
+                e.CKL,
+                e.CKT,
+                e.RF,
+                e.RI,
+                e.lo,
+                e.hi,
                 int(n),
                 record,
                 OP,
                 OL,
                 OG,
                 OLR,
+                _NO_GROUPS,
+                _NO_TABLE,
+                e._rows_scratch,
             )  # fmt: skip
         )
 
@@ -244,7 +265,7 @@ class Engine:
         releases the GIL; each range is independent of the others)."""
 
         def rows(a: int, b: int) -> None:
-            kernel(self.P[a:b], self.G[a:b], self.L[a:b], self.GN[a:b], self.S[a:b],
+            kernel(self._fns[2], self.P[a:b], self.G[a:b], self.L[a:b], self.GN[a:b], self.S[a:b],
                    self.T[a:b], self.FL[a:b], self.ST[a:b], self.CKL[a:b], self.CKT[a:b],
                    self.RF[a:b], self.RI[a:b], self.lo, self.hi, k, gid[a:b], table)  # fmt: skip
 

@@ -42,14 +42,20 @@ class StepChunk:
 
 
 class Run:
-    """One optimizer run on one surface, resumable and deterministic for its seed."""
+    """One optimizer run on one surface, resumable and deterministic for its seed.
 
-    def __init__(self, surface, config: RunConfig, keep_trajectory: bool = True) -> None:
-        """``keep_trajectory=False``: the run keeps no rows of its own (its caller stores what
-        :meth:`step` returns, as the window's worker does); :attr:`trajectory` then raises."""
+    ``pure=True`` steps the same code without compiling it (and without importing numba):
+    bit-identical results, about a thousand times slower (see :mod:`._pure`).
+    ``keep_trajectory=False``: the run keeps no rows of its own (its caller stores what
+    :meth:`step` returns, as the window's worker does); :attr:`trajectory` then raises.
+    """
+
+    def __init__(
+        self, surface, config: RunConfig, pure: bool = False, keep_trajectory: bool = True
+    ) -> None:
         self.surface = surface
         self._keep = bool(keep_trajectory)
-        self._engine = Engine(surface, [config])
+        self._engine = Engine(surface, [config], pure)
         self._start_buffer()
 
     # -- state ------------------------------------------------------------------------------
@@ -254,11 +260,12 @@ class RowState:
 
 
 class Batch:
-    """N runs of one optimizer (different starts or hyper-parameters) stepped together."""
+    """N runs of one optimizer (different starts or hyper-parameters) stepped together
+    (``pure=True``: uncompiled, as :class:`Run`)."""
 
-    def __init__(self, surface, configs: Sequence[RunConfig]) -> None:
+    def __init__(self, surface, configs: Sequence[RunConfig], pure: bool = False) -> None:
         self.surface = surface
-        self._engine = Engine(surface, list(configs))
+        self._engine = Engine(surface, list(configs), pure)
 
     def __len__(self) -> int:
         return len(self._engine.P)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from saddlelab.core.optim._numba_cache import drop_stale_cache
+from saddlelab.core.optim._numba_cache import INLINED_SOURCES, drop_stale_cache
 
 
 def _package(tmp_path):
-    for name, text in (("loops.py", "a"), ("_formulas.py", "b"), ("_updates.py", "c")):
-        (tmp_path / name).write_text(text)
+    (tmp_path / "loops.py").write_text("a")
+    for k, name in enumerate(INLINED_SOURCES):
+        (tmp_path / name).write_text(f"source {k}")
     cache = tmp_path / "__pycache__"
     cache.mkdir()
     return tmp_path / "loops.py", cache
@@ -26,6 +27,10 @@ def test_cache_dropped_when_an_inlined_source_changes(tmp_path):
     assert not drop_stale_cache(module)  # nothing changed: the compiled loops are kept
     assert (cache / "loops.step-10.py311.nbi").exists()
     (tmp_path / "_updates.py").write_text("c, edited")
+    assert drop_stale_cache(module)
+    _fill(cache)
+    assert not drop_stale_cache(module)
+    (tmp_path / "_rules.py").write_text("the optimizers, edited")  # any inlined source counts
     assert drop_stale_cache(module)
     assert not list(cache.glob("loops.*.nb*"))
     assert (cache / "other.f-1.py311.nbi").exists()  # other modules' entries are not touched

@@ -1,0 +1,251 @@
+"""The row loop and the row status, written once for every loop that steps rows.
+
+:func:`advance_rows` is the row-at-a-time loop: noise and clipping, the optimizer's
+:func:`._rules.coordinate` on every coordinate (after :func:`._rules.prepare_row` for the
+curvature methods), the new gradient and :func:`update_status`, update after update across the
+rows. The single-run loop (:mod:`._kernels`, the surface as first-class functions), the batch
+kernels' row path (:mod:`._batch`, on a block of rows, the surface's gradient inlined) and the
+pure-Python path (:mod:`._pure`, uncompiled) all run it.
+The status rules (diverged, converged unless gd-escape still sees an escape, stalled, max_steps)
+are :func:`start_status` and :func:`update_status`, which the batch kernels' vectorised lanes
+call too, after :func:`outside` and :func:`near` picked the lanes that need them.
+"""
+
+import math
+
+import numpy as np
+
+from ._formulas import (
+    CONVERGED,
+    DIVERGED,
+    F_CLIP,
+    F_ETA_MIN,
+    F_GAMMA,
+    F_GTOL,
+    F_MARGIN,
+    F_NOISE,
+    F_STALL_ATOL,
+    F_STALL_RTOL,
+    F_STEP_SIZE,
+    F_T_MAX,
+    F_WARMUP,
+    FLAG_RESUMED,
+    GD_ESCAPE,
+    I_MAX_STEPS,
+    I_SCHEDULE,
+    I_SEED,
+    I_STALL_WINDOW,
+    MAX_STEPS,
+    RUNNING,
+    STALLED,
+    schedule_lr,
+)  # fmt: skip
+from ._jitable import jitable
+from ._rules import buffer_flag, coordinate, prepare_row, step_scalars, uses_hessian
+from ._updates import has_escape, noisy_clipped
+
+
+@jitable(inline="always")
+def outside(x, lo, hi, margin):
+    """Whether coordinate ``x`` is non-finite or ``margin`` domain widths outside [lo, hi]."""
+    pad = margin * (hi - lo)
+    return (not math.isfinite(x)) | (x < lo - pad) | (x > hi + pad)
+
+
+@jitable
+def off_domain(P, i, lo, hi, margin):
+    """Whether any coordinate of row i of the points ``P`` is :func:`outside`."""
+    bad = False
+    for j in range(P.shape[1]):
+        bad = bad | outside(P[i, j], lo[j], hi[j], margin)
+    return bad
+
+
+@jitable(inline="always")
+def near(total, gtol):
+    """A cheap necessary condition for sqrt(total) <= gtol (the square root is then taken)."""
+    return (total <= 4.0 * gtol * gtol) | (gtol < 1e-150) | (gtol > 1e150)
+
+
+@jitable
+def escapes(opt, hess, x0, x1, x2, d):
+    """gd-escape does not converge where the Hessian still has a negative-curvature escape."""
+    if opt != GD_ESCAPE:
+        return False
+    H, U, W = np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
+    return has_escape(hess(x0, x1, x2), H, np.empty(d), U, W)
+
+
+@jitable
+def start_status(opt, hess, P, i, gn, loss, lo, hi, margin, gtol):
+    """Status of row i about to take its first update (not after a resume)."""
+    if not math.isfinite(gn) or off_domain(P, i, lo, hi, margin) or not math.isfinite(loss):
+        return DIVERGED
+    d = P.shape[1]
+    if gn <= gtol and not escapes(opt, hess, P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0, d):
+        return CONVERGED
+    return RUNNING
+
+
+@jitable(inline="always")
+def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, loss, have_loss,
+                  gtol, rtol, atol, window, max_steps):  # fmt: skip
+    """Status after update number ``t`` (1-based) at the point (x0, x1, x2) of ``d`` variables
+    with squared gradient norm ``total``; ``bad`` is the divergence test. Returns (status,
+    checkpoint loss, checkpoint step): every ``window`` updates the stall test compares the
+    loss (computed here unless ``have_loss``) with the checkpoint's."""
+    status = RUNNING
+    if bad:
+        status = DIVERGED
+    elif (near(total, gtol) and math.sqrt(total) <= gtol) and not escapes(opt, hess, x0, x1, x2, d):
+        status = CONVERGED
+    elif window > 0 and t - ckt >= window:
+        if not have_loss:
+            loss = loss_fn(x0, x1, x2)
+        if abs(loss - ckl) <= rtol * abs(loss) + atol:
+            status = STALLED
+        ckl = loss
+        ckt = t
+    if status == RUNNING and t >= max_steps:
+        status = MAX_STEPS
+    return status, ckl, ckt
+
+
+def scratch(rows: int, d: int) -> tuple:
+    """Work arrays of :func:`advance_rows` for ``rows`` rows of ``d`` variables."""
+    flags = np.empty(rows, dtype=np.bool_), np.empty(rows, dtype=np.bool_)
+    return (np.empty(d), np.empty((d, d)), np.empty(d), np.empty((d, d)), np.empty((d, d)),
+            np.empty(rows), *flags)  # fmt: skip
+
+
+@jitable
+def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1):
+    """Before a call's updates of rows b0..b1: which rows move (RUNNING on entry; ``moved`` and
+    ``fresh`` are indexed from b0), and the start test of the rows about to take their first
+    update (not after a resume)."""
+    for i in range(b0, b1):
+        moved[i - b0] = ST[i] == RUNNING
+        fresh[i - b0] = False
+        if moved[i - b0] and T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
+            ST[i] = start_status(opt, hess, P, i, GN[i], L[i], lo, hi, RF[i, F_MARGIN],
+                                 RF[i, F_GTOL])  # fmt: skip
+
+
+@jitable(inline="always")
+def finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record, b0, b1):
+    """After a call's updates of rows b0..b1: the gradient norm of the rows that took one
+    (``tot`` holds its square), and the loss of every row that moved (already in L when
+    recording); ``moved``, ``fresh`` and ``tot`` are indexed from b0."""
+    d = P.shape[1]
+    for i in range(b0, b1):
+        if moved[i - b0]:
+            if fresh[i - b0]:
+                GN[i] = math.sqrt(tot[i - b0])
+            if not record:
+                L[i] = loss_fn(P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0)
+
+
+@jitable(inline="always")
+def gradient(grad, x0, x1, x2, d):
+    """The surface gradient (a 3-tuple) at (x0, x1, x2) and its squared norm over ``d``
+    variables."""
+    g3 = grad(x0, x1, x2)
+    total = 0.0
+    for j in range(d):
+        total += g3[j] * g3[j]
+    return g3, total
+
+
+@jitable
+def initialize_rows(grad, loss_fn, P, G, L, GN):
+    """Loss, gradient and gradient norm at the rows' current points."""
+    d = P.shape[1]
+    for i in range(P.shape[0]):
+        x0, x1, x2 = P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0
+        g3, total = gradient(grad, x0, x1, x2, d)
+        for j in range(d):
+            G[i, j] = g3[j]
+        GN[i] = math.sqrt(total)
+        L[i] = loss_fn(x0, x1, x2)
+
+
+@jitable(inline="always")
+def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi,
+                 n, record, OP, OL, OG, OLR, GID, TAB, scratch):  # fmt: skip
+    """Advance every RUNNING row by up to ``n`` updates, update after update across the rows;
+    returns the updates recorded for row 0.
+
+    Update k's learning rate and :func:`._rules.step_scalars` come from ``TAB[GID[i], k]``
+    (batch kernels, see :mod:`._batch`) or, with an empty GID, are computed here. With
+    ``record`` the new point, loss, gradient norm and learning rate of row 0 after each update
+    go to OP/OL/OG/OLR, and a non-finite loss counts as divergence. A row stops at a terminal
+    status. Rows are indexed in place and every function called per update takes scalars (a
+    row view, or an array argument, would cost reference counting on every update).
+    """
+    g, H, lam, U, W, tot, moved, fresh = scratch
+    N, d = P.shape
+    tables = GID.shape[0] > 0
+    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, 0, N)
+    recorded = 0
+    for k in range(n):
+        active = False
+        for i in range(N):
+            if ST[i] != RUNNING:
+                continue
+            t = T[i]
+            if t >= RI[i, I_MAX_STEPS]:
+                ST[i] = MAX_STEPS
+                continue
+            active = True
+            hp1, hp2, hp3, hp4, hp5 = RF[i, 1], RF[i, 2], RF[i, 3], RF[i, 4], RF[i, 5]
+            if tables:
+                lr, sa, sb = TAB[GID[i], k, 0], TAB[GID[i], k, 1], TAB[GID[i], k, 2]
+            else:
+                lr = schedule_lr(
+                    RI[i, I_SCHEDULE], RF[i, 0], t, RF[i, F_STEP_SIZE], RF[i, F_GAMMA],
+                    RF[i, F_T_MAX], RF[i, F_ETA_MIN], RF[i, F_WARMUP],
+                )  # fmt: skip
+                sa, sb = step_scalars(opt, lr, t, hp1, hp2)
+            if RF[i, F_NOISE] > 0.0 or RF[i, F_CLIP] > 0.0:
+                noisy_clipped(G, i, g, RF, RI[i, I_SEED], t)
+            else:
+                for j in range(d):
+                    g[j] = G[i, j]
+            flag, FL[i] = buffer_flag(opt, FL[i], hp1)
+            coef = 0.0
+            if uses_hessian(opt):
+                flag, coef = prepare_row(opt, g, P, i, hess, hp1, hp2, H, lam, U, W)
+            for j in range(d):
+                P[i, j], S[i, 0, j], S[i, 1, j], S[i, 2, j] = coordinate(
+                    opt, P[i, j], g[j], S[i, 0, j], S[i, 1, j], S[i, 2, j], lr, sa, sb, hp1,
+                    hp2, hp3, hp4, hp5, flag, coef,
+                )  # fmt: skip
+            T[i] = t + 1
+            x0, x1, x2 = P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0
+            g3, total = gradient(grad, x0, x1, x2, d)
+            for j in range(d):
+                G[i, j] = g3[j]
+            tot[i] = total
+            fresh[i] = True
+            bad = not math.isfinite(total)
+            for j in range(d):
+                bad = bad | outside(P[i, j], lo[j], hi[j], RF[i, F_MARGIN])
+            if record:
+                L[i] = loss_fn(x0, x1, x2)
+                bad = bad or not math.isfinite(L[i])
+            ST[i], CKL[i], CKT[i] = update_status(
+                opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], L[i],
+                record, RF[i, F_GTOL], RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL],
+                RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS],
+            )  # fmt: skip
+            if record and i == 0:
+                for j in range(d):
+                    OP[k, j] = P[i, j]
+                OL[k] = L[i]
+                OG[k] = math.sqrt(total)
+                OLR[k] = lr
+                recorded = k + 1
+        if not active:
+            break
+    finish_rows(loss_fn, P, L, GN, moved, fresh, tot, record, 0, N)
+    return recorded
