@@ -47,7 +47,7 @@ from ._formulas import (
 from ._jitable import register as register_jitables
 from ._kernels import _JIT, F1, F2, F3, FN_HESS, I1, I2
 from ._numba_cache import drop_stale_cache
-from ._rows import advance_rows, finish_rows, near, outside, start_rows, update_status
+from ._rows import advance_rows, finish_rows, needs_status, outside, start_rows, update_status
 from ._rules import coordinate, step_scalars
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
@@ -183,9 +183,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 bad = not math.isfinite(tot[b])
                 for j in range(D):
                     bad = bad | outside(LP[j, b], lo[j], hi[j], PAR[9, b])
-                window = IPAR[0, b]
-                due = (window > 0) & (LT[b] - CKT[i] >= window)
-                flag = bad | near(tot[b], PAR[8, b]) | due | (LT[b] >= IPAR[1, b])
+                flag = needs_status(tot[b], bad, PAR[8, b], LT[b], CKT[i], IPAR[0, b], IPAR[1, b])
                 FLAG[b] = RUN[b] & flag
             for b in range(m):  # the status, as the single-run loop checks it
                 if not FLAG[b]:

@@ -67,6 +67,15 @@ def near(total, gtol):
     return (total <= 4.0 * gtol * gtol) | (gtol < 1e-150) | (gtol > 1e150)
 
 
+@jitable(inline="always")
+def needs_status(total, bad, gtol, t, ckt, window, max_steps):
+    """Whether :func:`update_status` could change anything after update ``t``: divergence, a
+    gradient norm near the tolerance, a stall test due or the step limit (no branch: the
+    vectorised lanes run it on every lane)."""
+    due = (window > 0) & (t - ckt >= window)
+    return bad | near(total, gtol) | due | (t >= max_steps)
+
+
 @jitable
 def escapes(opt, hess, x0, x1, x2, d):
     """gd-escape does not converge where the Hessian still has a negative-curvature escape."""
@@ -233,11 +242,12 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
             if record:
                 L[i] = loss_fn(x0, x1, x2)
                 bad = bad or not math.isfinite(L[i])
-            ST[i], CKL[i], CKT[i] = update_status(
-                opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], L[i],
-                record, RF[i, F_GTOL], RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL],
-                RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS],
-            )  # fmt: skip
+            gtol, window, top = RF[i, F_GTOL], RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS]
+            if needs_status(total, bad, gtol, t + 1, CKT[i], window, top):
+                ST[i], CKL[i], CKT[i] = update_status(
+                    opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], L[i],
+                    record, gtol, RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL], window, top,
+                )  # fmt: skip
             if record and i == 0:
                 for j in range(d):
                     OP[k, j] = P[i, j]

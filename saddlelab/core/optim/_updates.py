@@ -99,7 +99,7 @@ def escape_direction(g, length, U):
     return sign * length
 
 
-@jitable
+@jitable(inline="always")
 def noisy_clipped(G, i, g, RF, seed, t):
     """Copy row i of the gradient ``G`` into ``g``, add the row's seeded noise, clip its norm."""
     d = g.shape[0]
