@@ -30,7 +30,7 @@ from ._updates import (
 )
 
 
-@jitable(inline="always")
+@jitable
 def step_scalars(opt, lr, t, hp1, hp2):
     """Per-update scalars of update ``t`` (0-based): Adam's ``lr / bc1`` and ``sqrt(bc2)``,
     Adagrad's decayed rate; computed once per update (torch's order: ``beta**step``, float step).
@@ -131,7 +131,7 @@ def coordinate(opt, p, g, m1, m2, m3, lr, sa, sb, hp1, hp2, hp3, hp4, hp5, flag,
     return p, m1, m2, m3
 
 
-@jitable(inline="always")
+@jitable
 def buffer_flag(opt, flags, momentum):
     """SGD's momentum buffer: (whether it exists, the row's flags recording that it will after
     this update). torch creates it from the first gradient taken with momentum."""
@@ -140,13 +140,13 @@ def buffer_flag(opt, flags, momentum):
     return False, flags
 
 
-@jitable(inline="always")
+@jitable
 def uses_hessian(opt):
     """Whether :func:`prepare_row` has work for ``opt`` (the curvature methods)."""
     return opt == NEWTON or opt == SFN or opt == GD_ESCAPE
 
 
-@jitable(inline="always")
+@jitable
 def prepare_row(opt, g, P, i, hess, hp1, hp2, H, lam, U, W):
     """The curvature methods' part of an update of row i, before :func:`coordinate`.
 
