@@ -33,8 +33,20 @@ def jitable(fn: Callable | None = None, **options) -> Callable:
 
 
 def register() -> None:
-    """Register every marked function with numba (before a loop that calls one compiles)."""
+    """Register every marked function with numba (before a loop that calls one compiles).
+
+    Also silences numba's ``NumbaIRAssumptionWarning``: an internal pedantic check that the
+    functions inlined with ``inline="always"`` set off while the loops compile (their results
+    are unaffected: the golden-hash tests hold them bit for bit). Compiling happens in the
+    window's worker thread and in the CLI, and a numba-internal note must not reach the user's
+    terminal.
+    """
+    import warnings
+
+    from numba.core.errors import NumbaIRAssumptionWarning
     from numba.extending import register_jitable
+
+    warnings.filterwarnings("ignore", category=NumbaIRAssumptionWarning)
 
     while _PENDING:
         fn, options = _PENDING.pop(0)
