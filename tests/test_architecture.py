@@ -72,7 +72,7 @@ def test_every_package_is_in_the_wheel() -> None:
     assert found <= listed, sorted(found - listed)
 
 
-MAX_LINES = 430
+MAX_LINES = 400
 """Modules stay small enough to read in one sitting (house style: ~400 lines)."""
 
 
