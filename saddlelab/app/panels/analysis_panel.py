@@ -87,6 +87,8 @@ class AnalysisPanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, point_size: int = BASE_POINT_SIZE):
         super().__init__(parent)
+        self._subs = Subscriptions()
+        """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         self.setObjectName("analysisPanel")
         # A dark "blackboard" of its own: the colours of eigenvalues and classes are chosen to
         # match the dark 3-D and contour views, and read best projected.
@@ -368,7 +370,6 @@ class AnalysisPanel(QtWidgets.QWidget):
         """Show the state's probe: its analysis (computed once, by the state) and the selected
         run's step size; until :meth:`close_view`."""
         self._state = state
-        self._subs = Subscriptions()
         self._subs.connect(state.probe.changed, self._on_probe)
         self._subs.connect(state.probe.lr_changed, self.set_learning_rate)
         self._on_probe(state.probe)
@@ -385,6 +386,4 @@ class AnalysisPanel(QtWidgets.QWidget):
         self.show_analysis(probe.analysis, probe.lr)
 
     def close_view(self) -> None:
-        subs = getattr(self, "_subs", None)
-        if subs is not None:
-            subs.clear()
+        self._subs.clear()

@@ -36,6 +36,8 @@ class EscapeAdvice(QtWidgets.QFrame):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self._subs = Subscriptions()
+        """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         self.setObjectName("escapeAdvice")
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         self.setStyleSheet(
@@ -146,7 +148,6 @@ class EscapeAdvice(QtWidgets.QFrame):
     def follow(self, state) -> None:
         """Show the state's escape offer and carry its remedies out; until :meth:`close_view`."""
         escape = state.escape
-        self._subs = Subscriptions()
         self._subs.connect(escape.changed, self._on_offer)
         self._subs.connect(escape.defaults_changed, self.set_defaults)
         self.stepRequested.connect(escape.step)
@@ -161,6 +162,4 @@ class EscapeAdvice(QtWidgets.QFrame):
             self.show_stall(offer.run_id, offer.title, offer.sentence, offer.has_escape, offer.how)
 
     def close_view(self) -> None:
-        subs = getattr(self, "_subs", None)
-        if subs is not None:
-            subs.clear()
+        self._subs.clear()

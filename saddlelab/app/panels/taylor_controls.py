@@ -18,6 +18,8 @@ class TaylorControls(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self._subs = Subscriptions()
+        """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         layout = QtWidgets.QGridLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.radius = QtWidgets.QDoubleSpinBox()
@@ -81,7 +83,6 @@ class TaylorControls(QtWidgets.QWidget):
         pointer; until :meth:`close_view`."""
         self._state = state
         view = state.view
-        self._subs = Subscriptions()
         on = self._subs.connect
         on(state.surface.changed, self._on_surface)
         on(view.events.taylor_radius, self._show_radius)
@@ -118,6 +119,4 @@ class TaylorControls(QtWidgets.QWidget):
         self.show_error(full, true_loss, float(a.taylor(full)))
 
     def close_view(self) -> None:
-        subs = getattr(self, "_subs", None)
-        if subs is not None:
-            subs.clear()
+        self._subs.clear()

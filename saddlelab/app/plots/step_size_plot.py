@@ -34,6 +34,9 @@ class StepSizePlot(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self._subs = Subscriptions()
+        """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
+        self._throttle = RedrawThrottle(lambda _: self._draw(), PLOT_INTERVAL_MS, self)
         self.plot = pg.PlotWidget()
         self.plot.setBackground("#15181f")
         self.plot.setMenuEnabled(False)
@@ -156,8 +159,6 @@ class StepSizePlot(QtWidgets.QWidget):
         """Plot the state's probe analysis against the selected run's step size, redrawn at
         most every PLOT_INTERVAL_MS (a summary, not a live trace); until :meth:`close_view`."""
         self._state = state
-        self._throttle = RedrawThrottle(lambda _: self._draw(), PLOT_INTERVAL_MS, self)
-        self._subs = Subscriptions()
         self._subs.connect(state.probe.changed, self._mark)
         self._subs.connect(state.probe.lr_changed, self._mark)
         self._draw()
@@ -173,12 +174,8 @@ class StepSizePlot(QtWidgets.QWidget):
 
     def flush(self) -> None:
         """Draw a pending change now (tests)."""
-        throttle = getattr(self, "_throttle", None)
-        if throttle is not None:
-            throttle.flush()
+        self._throttle.flush()
 
     def close_view(self) -> None:
-        subs = getattr(self, "_subs", None)
-        if subs is not None:
-            subs.clear()
-            self._throttle.discard(None)
+        self._subs.clear()
+        self._throttle.discard(None)

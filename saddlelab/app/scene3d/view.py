@@ -232,8 +232,6 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         self.legend.set_runs([(r.colour, r.title) for r in self.state.runs if r.visible])
 
     def _draw_run(self, run: RunModel) -> None:
-        if self.scale is None:
-            return
         cache = self._caches.setdefault(run.id, _RunCache())
         traj = run.trajectory
         key = (run.generation, traj.epoch, id(self.scale))
