@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from saddlelab.core.optim import RunStatus
+from saddlelab.core.optim import RunStatus, StepChunk
 from saddlelab.models.trajectory_buffer import drawing_rows
 
 BATCH_ROWS = 3000
@@ -40,15 +40,10 @@ class RunUpdate:
     error: str | None = None
 
 
-@dataclass
-class Rows:
-    """Pending rows already merged (same fields as the engine's StepChunk)."""
-
-    step: np.ndarray
-    points: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    lr: np.ndarray
+def merged(entry) -> StepChunk:
+    """A run's pending chunks as one (thinned to BATCH_ROWS): bounds the backlog."""
+    run = entry.run
+    return StepChunk(*concat(entry), status=run.status, status_detail=run.status_detail)
 
 
 def concat(entry):

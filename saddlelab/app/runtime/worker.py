@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 
-from saddlelab.app.runtime.batches import BATCH_ROWS, Rows, concat, merge
+from saddlelab.app.runtime.batches import BATCH_ROWS, merge, merged
 from saddlelab.core.optim import Run, RunConfig
 
 EMIT_INTERVAL = 1.0 / 60.0
@@ -313,7 +313,7 @@ class StepWorker(QThread):
             try:
                 entry.chunks.append(entry.run.step(n))
                 if sum(len(c.step) for c in entry.chunks) > 2 * BATCH_ROWS:
-                    entry.chunks = [Rows(*concat(entry))]  # bound the backlog
+                    entry.chunks = [merged(entry)]  # bound the backlog
             except Exception as error:  # never let the engine kill the thread
                 entry.error, entry.reported = str(error) or type(error).__name__, False
             slowest = max(slowest, time.perf_counter() - t0)
