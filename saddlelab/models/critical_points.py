@@ -9,6 +9,7 @@ those near the displayed slice of a 3-parameter surface, :meth:`near_slice`).
 
 from __future__ import annotations
 
+import numpy as np
 from psygnal import Signal
 
 NEAR_SLICE = 0.02
@@ -88,3 +89,11 @@ class CriticalPointsModel:
         lo, hi = surface.domain[2]
         near = NEAR_SLICE * (hi - lo)
         return [p for p in self.points if abs(p.point[2] - slice_value) <= near]
+
+    def markers(self, slice_value: float) -> tuple[np.ndarray, list[str], list[bool]]:
+        """What both views mark on the slice: plane points (k, 2), classes, and whether each
+        point is isolated (False: sampled along a curve of critical points)."""
+        points = self.near_slice(slice_value)
+        xy = np.array([p.point[:2] for p in points], dtype=float).reshape(-1, 2)
+        classes = [p.classification for p in points]
+        return xy, classes, [getattr(p, "isolated", True) for p in points]

@@ -61,11 +61,7 @@ class SecondOrderOverlay2D:
         self.legend.set_overlay(f"Taylor model contours (dashed), r = {fmt(radius, 3)}")
 
     def _draw_markers(self, *_) -> None:
-        state = self.state
-        points = state.critical.near_slice(state.surface.slice_value)
-        classes = [p.classification for p in points]
-        isolated = [getattr(p, "isolated", True) for p in points]
-        xy = np.array([p.point[:2] for p in points]).reshape(-1, 2)
+        xy, classes, isolated = self.state.critical.markers(self.state.surface.slice_value)
         self.markers.set_points(xy, classes, isolated)
         self.legend.set_markers(classes)
 

@@ -117,12 +117,8 @@ class SecondOrderOverlay3D:
         self.legend.refresh()
 
     def _draw_markers(self, *_) -> None:
-        state = self.state
-        points = state.critical.near_slice(state.surface.slice_value)
-        classes = [p.classification for p in points]
-        isolated = [getattr(p, "isolated", True) for p in points]
-        if points:
-            xy = np.array([p.point[:2] for p in points]).reshape(-1, 2)
+        xy, classes, isolated = self.state.critical.markers(self.state.surface.slice_value)
+        if classes:
             self.markers.setData(self._world(xy, ARROW_LIFT), classes, isolated)
         else:
             self.markers.clear()
