@@ -98,7 +98,12 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setFeatures(
             QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
+            | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )  # closable: the View and Analysis menus' toggles hide and show it again
+        toggle = dock.toggleViewAction()
+        tip = f"Show or hide the {title} panel"
+        toggle.setToolTip(tip)
+        toggle.setStatusTip(tip)
         self.addDockWidget(area, dock)
         return dock
 
@@ -147,8 +152,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([analysis_dock], [ANALYSIS_WIDTH], HORIZONTAL)
         self.resizeDocks([self.loss_dock, critical_dock], [520, CRITICAL_WIDTH], HORIZONTAL)
         so.docks = {"analysis": analysis_dock, "step": step_dock, "critical": critical_dock}
-        so.escape.shown.connect(analysis_dock.raise_)
-        so.critical.probeRequested.connect(lambda *_: analysis_dock.raise_())
+        so.escape.shown.connect(lambda *_: bring_forward(analysis_dock))
+        so.critical.probeRequested.connect(lambda *_: bring_forward(analysis_dock))
 
     def _action(self, text: str, tip: str, slot, key: str | None = None) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
@@ -165,17 +170,21 @@ class MainWindow(QtWidgets.QMainWindow):
         pb = self.state.playback
         menu = self.menuBar().addMenu("&Run")
         self.actions_by_name: dict[str, QtGui.QAction] = {}
-        for text, key, slot in (
-            ("Play / pause", "Space", pb.toggle),
-            ("Step", "N", lambda: pb.step(1)),
-            ("Reset runs", "R", pb.reset),
+        for text, tip, key, slot in (
+            ("Play / pause", "Play or pause every run", "Space", pb.toggle),
+            ("Step", "One optimizer step of every unfinished run", "N", lambda: pb.step(1)),
+            ("Reset runs", "Put every run back at its start", "R", pb.reset),
+            ("Add run", "Add a run to compare (next optimizer)", None, self.runs_panel.add_run),
         ):
-            action = self._action(text, text, slot, key)
+            action = self._action(text, tip, slot, key)
             menu.addAction(action)
             self.actions_by_name[text] = action
-        add = QtGui.QAction("Add run", self)
-        add.triggered.connect(self.runs_panel.add_run)
-        menu.addAction(add)
+        self.actions_by_name["Play / pause"].setCheckable(True)
+        self._subs.connect(pb.playing_changed, self._on_playback)
+        self._subs.connect(pb.can_move_changed, self._on_playback)
+        self._subs.connect(self.state.runs.added, self._on_playback)
+        self._subs.connect(self.state.runs.removed, self._on_playback)
+        self._on_playback()
         view = self.menuBar().addMenu("&View")
         for text, key, slot in (
             ("Top view", "T", self.view3d.top_view),
@@ -183,8 +192,10 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Reset camera", "0", self.view3d.reset_camera),
         ):
             action = QtGui.QAction(f"{text}\t{key}", self)
+            action.setStatusTip(f"3-D camera: {text.lower()} (key {key})")
             action.triggered.connect(slot)
             view.addAction(action)
+        view.addSeparator()
         for dock in (self.surface_dock, self.runs_dock, self.loss_dock):
             view.addAction(dock.toggleViewAction())
         analysis = self.menuBar().addMenu("&Analysis")
@@ -216,6 +227,22 @@ class MainWindow(QtWidgets.QMainWindow):
         return action
 
     # -- what the window itself shows -------------------------------------------------------------
+    def _on_playback(self, *_) -> None:
+        """The Run menu follows whether anything moves: Play / pause is checked while playing,
+        and with nothing to move Play and Step are off and say why."""
+        pb, actions = self.state.playback, self.actions_by_name
+        play, step, reset = actions["Play / pause"], actions["Step"], actions["Reset runs"]
+        play.setChecked(pb.playing)
+        play.setText("Pause" if pb.playing else "Play")
+        play.setEnabled(pb.playing or pb.can_move)
+        step.setEnabled(pb.can_move)
+        reset.setEnabled(len(self.state.runs) > 0)
+        why = self.state.nothing_to_move()
+        play.setStatusTip(why or ("Pause every run" if pb.playing else "Play every run"))
+        step.setStatusTip(why or "One optimizer step of every unfinished run")
+        for action in (play, step):
+            action.setToolTip(f"{action.statusTip()} ({action.shortcut().toString()})")
+
     def _on_busy(self, message: str) -> None:
         if message:
             self.status.showMessage(message)
@@ -227,7 +254,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_probe(self, probe) -> None:
         if probe.source == "picked":
-            self.second_order.docks["analysis"].raise_()
+            bring_forward(self.second_order.docks["analysis"])
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
@@ -266,6 +293,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def bring_forward(dock: QtWidgets.QDockWidget) -> None:
+    """Show a dock (the user may have closed it) and bring its tab to the front."""
+    dock.show()
+    dock.raise_()
 
 
 def lecture_window(resolution: int = 200) -> MainWindow:

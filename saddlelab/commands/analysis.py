@@ -18,6 +18,7 @@ from saddlelab.commands.common import (
     print_json,
     surface_from_args,
 )
+from saddlelab.core.numbers import count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -174,7 +175,7 @@ def format_critical_points(result, surface) -> str:
     if not result.points:
         return "\n".join([*head, "no critical points in the domain"])
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.counts().items()))
-    head.append(f"{len(result)} critical point(s): {counts}")
+    head.append(f"{count(len(result), 'critical point')}: {counts}")
     cols = ["#", "point", "loss", "classification", "eigenvalues", "min ratio"]
     table = []
     for i, c in enumerate(result, start=1):

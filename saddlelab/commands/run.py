@@ -13,6 +13,7 @@ from saddlelab.commands.common import (
     print_json,
     surface_from_args,
 )
+from saddlelab.core.numbers import count
 
 DEFAULT_STEPS = 1000
 _OPTIONS = ("grad_noise", "clip_norm")
@@ -98,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
         print_json(_as_dict(surface, run, trajectory))
     elif args.csv:
         _write_csv(args.csv, surface, trajectory)
-        _print_summary(surface, run, f"wrote {len(trajectory)} rows to {args.csv}")
+        _print_summary(surface, run, f"wrote {count(len(trajectory), 'row')} to {args.csv}")
     else:
         _print_summary(surface, run, None)
     return 0

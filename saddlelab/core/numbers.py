@@ -43,3 +43,9 @@ def fmt(x: float, digits: int = 4, plain: bool = False) -> str:
 def fmt_vector(v: Sequence[float], digits: int = 3, plain: bool = False) -> str:
     """``(0.71, 0.71)``-style tuple text."""
     return "(" + ", ".join(fmt(x, digits, plain) for x in v) + ")"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number: ``1 step``, ``2 steps``, ``0 steps``."""
+    n = int(n)
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

@@ -8,7 +8,9 @@
   pace (the analysis of the probe costs milliseconds; 60 batches a second need not redo it).
   The probe's analysis is computed once per change, in :class:`~.probe.ProbeModel`.
 - Playing means something moves: Play with no run that can move (all converged or diverged)
-  does not start, and playing stops once every run is done (:meth:`AppState.results_applied`).
+  does not start; Play (or Step) continues paused runs (stalled, at their step limit); playing
+  stops as soon as no run is moving, whatever made it so (results, a run removed, a reset, a
+  new surface). ``playback.can_move`` says at every moment whether Play would move anything.
 - The scene scale is built once for every view (:class:`~.scene_scale.SceneModel`), and the
   saddle-escape remedies are offered and carried out by :class:`~.escape.EscapeModel`.
 """
@@ -60,6 +62,7 @@ class AppState:
         self.runs.removed.connect(self._on_run_removed)
         self.runs.selected_changed.connect(self._on_selected_changed)
         self.playback.playing_changed.connect(self._on_playing_changed)
+        self.playback.step_requested.connect(self._on_step_requested)
 
     # -- surface ----------------------------------------------------------------------------------
     def choose_surface(self, surface: Surface) -> None:
@@ -143,6 +146,7 @@ class AppState:
         if run is self.runs.selected:
             self.refresh_probe()
         self.run_restarted.emit(run)
+        self._check_movement()
 
     def reset_all(self) -> None:
         for run in self.runs:
@@ -152,26 +156,55 @@ class AppState:
         run.config_changed.connect(self._on_config_changed)
         run.data_changed.connect(self._on_data_changed)
         run.status_changed.connect(self.escape.consider)
+        run.status_changed.connect(self._on_status_changed)
         self.restart_run(run)
+        self._check_movement()
 
     def _on_run_removed(self, run: RunModel) -> None:
         run.config_changed.disconnect(self._on_config_changed)
         run.data_changed.disconnect(self._on_data_changed)
         run.status_changed.disconnect(self.escape.consider)
+        run.status_changed.disconnect(self._on_status_changed)
+        self._check_movement()
 
     # -- playback ---------------------------------------------------------------------------------
     def can_move(self) -> bool:
         """Whether Play would move anything: a run not done, or one Play resumes."""
         return any(not r.done or r.status.resumable for r in self.runs)
 
+    def nothing_to_move(self) -> str:
+        """Why Play and Step cannot act now, for a tooltip ("" when they can)."""
+        if self.can_move():
+            return ""
+        if not len(self.runs):
+            return "No runs: add one (Add run) to play"
+        return "Every run has finished: Reset (R) or a new start plays them again"
+
     def _on_playing_changed(self, playing: bool) -> None:
-        if playing and not self.can_move():
+        if not playing:
+            return
+        if not self.can_move():
             self.playback.set_playing(False)  # nothing can move: do not pretend to play
+            return
+        for run in self.runs:  # the engine continues paused runs on Play
+            run.resume()
+
+    def _on_step_requested(self, n: int) -> None:
+        for run in self.runs:  # the engine continues paused runs on Step too
+            run.resume()
+
+    def _on_status_changed(self, run: RunModel) -> None:
+        self._check_movement()
+
+    def _check_movement(self) -> None:
+        """Keep ``playback.can_move`` true to the runs, and stop playing once nothing moves."""
+        self.playback.set_can_move(self.can_move())
+        if self.playback.playing and not any(not r.done for r in self.runs):
+            self.playback.set_playing(False)
 
     def results_applied(self) -> None:
         """New results from the engine were applied: stop playing once every run is done."""
-        if self.playback.playing and len(self.runs) and all(r.done for r in self.runs):
-            self.playback.set_playing(False)
+        self._check_movement()
 
     def _on_config_changed(self, run: RunModel, what: str) -> None:
         if what in RESTARTING:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from psygnal import Signal
 
+from saddlelab.core.numbers import count
+
 NEAR_SLICE = 0.02
 """A 3-parameter point is marked on the slice within this fraction of the third range."""
 PLURALS = {
@@ -63,7 +65,7 @@ class CriticalPointsModel:
         self.points, self.searching_now, self.progress = list(result), False, 1.0
         counts = result.counts()
         parts = [f"{counts[c]} {PLURALS[c][counts[c] > 1]}" for c in ORDER if counts.get(c)]
-        text = f"Found {len(result)} critical point{'s' if len(result) != 1 else ''}"
+        text = f"Found {count(len(result), 'critical point')}"
         text += (": " + ", ".join(parts) + ".") if parts else "."
         if result.has_continuum:
             text += " Some lie on a curve of critical points (sampled along it)."

@@ -22,10 +22,13 @@ class Playback:
     """Take this many steps of every unfinished run now (works while paused)."""
     reset_requested = Signal()
     """Put every run back at its start."""
+    can_move_changed = Signal(bool)
+    """Whether Play (or Step) would move anything; kept by the application state's rules."""
 
     def __init__(self, speed: float = 60.0) -> None:
         self._playing = False
         self._speed = self._clamp(speed)
+        self._can_move = False
 
     @staticmethod
     def _clamp(speed: float) -> float:
@@ -41,6 +44,16 @@ class Playback:
     @property
     def speed(self) -> float:
         return self._speed
+
+    @property
+    def can_move(self) -> bool:
+        """Whether Play would move anything (a run not done, or one Play resumes)."""
+        return self._can_move
+
+    def set_can_move(self, can_move: bool) -> None:
+        if bool(can_move) != self._can_move:
+            self._can_move = bool(can_move)
+            self.can_move_changed.emit(self._can_move)
 
     @property
     def unlimited(self) -> bool:
@@ -67,4 +80,6 @@ class Playback:
         self.reset_requested.emit()
 
     def describe(self) -> str:
-        return "as fast as possible" if self.unlimited else f"{self._speed:g} steps/s"
+        if self.unlimited:
+            return "as fast as possible"
+        return f"{self._speed:g} step/s" if self._speed == 1 else f"{self._speed:g} steps/s"

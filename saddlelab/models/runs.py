@@ -277,6 +277,15 @@ class RunModel:
         self.trajectory.append(chunk.step, chunk.points, chunk.loss, chunk.grad_norm, chunk.lr)
         return True
 
+    def resume(self) -> bool:
+        """Play or Step continues a paused run (stalled, or at its step limit): say so at once,
+        so that the run counts as moving until the engine reports again. False if not paused."""
+        if not (self.done and self.status.resumable):
+            return False
+        self.done = False
+        self._set_status(RunStatus.RUNNING, "continuing from where it paused", None)
+        return True
+
     def set_result_status(
         self, status: RunStatus, detail: str, stall_kind: str | None, done: bool
     ) -> None:

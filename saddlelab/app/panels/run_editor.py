@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.widgets.wrapped_label import WrappedLabel
 from saddlelab.core.optim import OPTIMIZERS
 from saddlelab.models.runs import RunModel, format_hyper_value
 
@@ -20,11 +21,13 @@ DEFAULT_STYLE = "color: #9aa0a6;"
 class _Field:
     """An input widget with its error label; ``commit`` returns the model's error or None."""
 
-    def __init__(self, widget: QtWidgets.QWidget, commit) -> None:
+    def __init__(self, widget: QtWidgets.QWidget, commit, value=None) -> None:
         self.widget = widget
         self.commit = commit
-        self.error = QtWidgets.QLabel()
-        self.error.setWordWrap(True)
+        self.value = value
+        """The model's value now, as shown in the field (None: the field is not refreshed)."""
+        self._shown = None if value is None else value()
+        self.error = WrappedLabel()  # shown whole, however long the message
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
 
@@ -32,6 +35,22 @@ class _Field:
         message = self.commit(*args)
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+
+    def show_value(self) -> None:
+        """Show the model's value (set from code or by another view), unless being edited."""
+        if self.value is None or self.widget.hasFocus():
+            return
+        value = self.value()
+        if value == self._shown:
+            return  # unchanged: a refused entry keeps its text and message
+        self._shown = value
+        self.widget.blockSignals(True)
+        if isinstance(self.widget, QtWidgets.QCheckBox):
+            self.widget.setChecked(bool(value))
+        elif self.widget.text() != value:
+            self.widget.setText(value)
+            self.error.hide()
+        self.widget.blockSignals(False)
 
 
 class RunEditor(QtWidgets.QWidget):
@@ -85,15 +104,14 @@ class RunEditor(QtWidgets.QWidget):
         self.optimizer.setCurrentIndex(self.optimizer.findData(run.optimizer))
         self.optimizer.activated.connect(self._on_optimizer)
         self._layout.addRow(self._label("optimizer", "Optimizer of this run"), self.optimizer)
-        self.description = QtWidgets.QLabel(spec.description)
-        self.description.setWordWrap(True)
+        self.description = WrappedLabel(spec.description)
         self.description.setStyleSheet(DEFAULT_STYLE)
         self._layout.addRow(self.description)
         for hp in spec.hyper:
             self._add_hyper(run, hp)
         self._add_text(
             "schedule",
-            run.schedule_text,
+            lambda: run.schedule_text,
             run.set_schedule,
             "Learning-rate schedule, e.g. constant · step:step_size=100,gamma=0.5 · "
             "exponential:gamma=0.99 · cosine:T_max=500,eta_min=0 · warmup=20+cosine:T_max=500",
@@ -101,7 +119,7 @@ class RunEditor(QtWidgets.QWidget):
         )
         self._add_text(
             "grad noise",
-            f"{run.grad_noise:g}",
+            lambda: f"{run.grad_noise:g}",
             run.set_grad_noise,
             "Standard deviation of Gaussian noise added to every gradient: the simplest model of "
             "mini-batch noise, which helps leave saddles",
@@ -109,21 +127,21 @@ class RunEditor(QtWidgets.QWidget):
         )
         self._add_text(
             "clip norm",
-            "" if run.clip_norm is None else f"{run.clip_norm:g}",
+            lambda: "" if run.clip_norm is None else f"{run.clip_norm:g}",
             run.set_clip_norm,
             "Clip the gradient to at most this norm (empty: no clipping)",
             "none",
         )
         self._add_text(
             "seed",
-            str(run.seed),
+            lambda: str(run.seed),
             run.set_seed,
             "Seed of the gradient noise (same seed, same run); changing it restarts",
             "0",
         )
         self._add_text(
             "start",
-            ", ".join(f"{v:.6g}" for v in run.start),
+            lambda: ", ".join(f"{v:.6g}" for v in run.start),
             run.set_start_text,
             "Start point (also: click in the contour view, or drag the start ring); "
             "changing it restarts the run",
@@ -149,12 +167,20 @@ class RunEditor(QtWidgets.QWidget):
         if hp.kind == "bool":
             widget = QtWidgets.QCheckBox(f"(torch default: {default})")
             widget.setChecked(bool(value))
-            field = _Field(widget, lambda on, n=hp.name: self._commit(n, "true" if on else "false"))
+            field = _Field(
+                widget,
+                lambda on, n=hp.name: self._commit(n, "true" if on else "false"),
+                lambda n=hp.name: run.params.get(n),
+            )
             widget.toggled.connect(field.apply)
         else:
             widget = QtWidgets.QLineEdit(format_hyper_value(value))
             widget.setPlaceholderText(f"torch default: {default}")
-            field = _Field(widget, lambda n=hp.name, w=widget: self._commit(n, w.text()))
+            field = _Field(
+                widget,
+                lambda n=hp.name, w=widget: self._commit(n, w.text()),
+                lambda n=hp.name: format_hyper_value(run.params.get(n)),
+            )
             widget.editingFinished.connect(field.apply)
             widget.setToolTip(tip)
         widget.setToolTip(tip)
@@ -171,11 +197,11 @@ class RunEditor(QtWidgets.QWidget):
         self._layout.addRow(field.error)
         self.fields[hp.name] = field
 
-    def _add_text(self, name: str, text: str, setter, tip: str, placeholder: str) -> None:
-        edit = QtWidgets.QLineEdit(text)
+    def _add_text(self, name: str, value, setter, tip: str, placeholder: str) -> None:
+        edit = QtWidgets.QLineEdit(value())
         edit.setToolTip(tip)
         edit.setPlaceholderText(placeholder)
-        field = _Field(edit, lambda: setter(edit.text()))
+        field = _Field(edit, lambda: setter(edit.text()), value)
         edit.editingFinished.connect(field.apply)
         self._layout.addRow(self._label(name, tip), edit)
         self._layout.addRow(field.error)
@@ -190,13 +216,12 @@ class RunEditor(QtWidgets.QWidget):
             self.run.set_optimizer(self.optimizer.itemData(index))
 
     def _on_config_changed(self, run: RunModel, what: str) -> None:
+        """The form follows the run, whoever changed it (a field, another view, code)."""
         if what == "optimizer":
             self._rebuild()
-        elif what == "start":
-            field = self.fields.get("start")
-            if field is not None and not field.widget.hasFocus():
-                field.widget.setText(", ".join(f"{v:.6g}" for v in run.start))
-                field.error.hide()
+            return
+        for field in self.fields.values():
+            field.show_value()
 
     def _pick_colour(self) -> None:
         if self.run is None:

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from saddlelab.app.panels.run_editor import RunEditor
 from saddlelab.app.runtime.pacing import RedrawThrottle
 from saddlelab.app.widgets.lines_label import LinesLabel
+from saddlelab.core.numbers import count
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.subscriptions import Subscriptions
@@ -34,6 +35,11 @@ STATUS_COLOURS = {
 
 def speed_for_position(pos: int) -> float:
     return math.inf if pos >= SPEED_STEPS else 10 ** (pos / 10)
+
+
+def speed_text(speed: float) -> str:
+    """``1 step``, ``30 steps`` (a finite speed, in whole steps)."""
+    return count(round(speed), "step")
 
 
 def position_for_speed(speed: float) -> int:
@@ -119,6 +125,7 @@ class RunsPanel(QtWidgets.QWidget):
         self._subs = Subscriptions()
         on = self._subs.connect
         on(pb.playing_changed, self._on_playing)
+        on(pb.can_move_changed, self._on_playing)
         on(pb.speed_changed, self._on_speed)
         on(state.runs.added, self._on_run_added)
         on(state.runs.removed, self._on_run_removed)
@@ -248,14 +255,21 @@ class RunsPanel(QtWidgets.QWidget):
         self._show_status(run)
         self.remove_button.setEnabled(run is not None)
 
-    def _on_playing(self, playing: bool) -> None:
+    def _on_playing(self, *_) -> None:
+        """Play shows whether anything moves; with nothing to move, Play and Step say why."""
+        pb = self.state.playback
         self.play_button.blockSignals(True)
-        self.play_button.setChecked(playing)
+        self.play_button.setChecked(pb.playing)
         self.play_button.blockSignals(False)
-        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setText("Pause" if pb.playing else "Play")
+        self.play_button.setEnabled(pb.playing or pb.can_move)
+        self.step_button.setEnabled(pb.can_move)
+        why = self.state.nothing_to_move()
+        self.play_button.setToolTip(why or "Play / pause every run (Space)")
+        self.step_button.setToolTip(why or "One optimizer step of every unfinished run (N)")
 
     def _on_speed(self, speed: float) -> None:
-        self.speed_label.setText("max steps/s" if math.isinf(speed) else f"{speed:.0f} steps/s")
+        self.speed_label.setText("max steps/s" if math.isinf(speed) else speed_text(speed) + "/s")
         pos = position_for_speed(speed)
         if self.speed.value() != pos:
             self.speed.blockSignals(True)

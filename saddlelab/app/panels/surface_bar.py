@@ -75,6 +75,10 @@ class SurfaceBar(QtWidgets.QWidget):
             self.choose(surface_id)
 
     def _show_surface(self, surface: Surface) -> None:
+        """Select the shown surface; a typed loss is listed only while it is the one shown."""
+        typed = self.combo.findData("typed")
+        if typed >= 0 and surface.id != "typed":
+            self.combo.removeItem(typed)
         index = self.combo.findData(surface.id)
         if index < 0:
             label = f"Typed: {surface.expression}"

@@ -1,7 +1,8 @@
 """The 2-D contour view: filled colour map, iso-lines, trajectories and draggable starts.
 
 Click to move the selected run's start; drag any run's start marker; Shift+click to put the
-probe point somewhere (the analysis panels follow it); hover for coordinates and loss. Extra
+probe point somewhere (the analysis panels follow it), on markers too; hover for coordinates
+and loss. Extra
 plot items (dashed Taylor contours, critical-point markers) go in with ``add_item``.
 """
 
@@ -61,10 +62,14 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
 
     def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
         super().__init__(parent)
+        # A click anywhere in the view (its buttons and labels too) takes the keyboard focus
+        # from the last edited field, so that the single-key shortcuts act.
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self.state = state
         self.resolution = resolution
         state.scene.set_resolution(resolution)
         self._graphics: dict[int, _RunGraphics] = {}
+        self._hover_pos = None
         self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self)
         self._build()
         self._subs = Subscriptions()
@@ -162,6 +167,10 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         self.plot.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
         for run in self.state.runs:
             self._draw_run(run)
+        # The read-out follows the surface: what is under the pointer now, else nothing.
+        self.readout.setText(" ")
+        if self._hover_pos is not None and self.plot_widget.underMouse():
+            self._on_hover(self._hover_pos)
 
     # -- runs --------
     def _on_run_added(self, run: RunModel) -> None:
@@ -233,7 +242,10 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         return float(np.round(value / step) * step)
 
     def _on_click(self, event) -> None:
-        if event.button() != QtCore.Qt.MouseButton.LeftButton or event.isAccepted():
+        # Every left click in the data area is the view's, also over a marker (critical point,
+        # start ring, run head, probe): markers take a click for their own use (a scatter
+        # item accepts it) but have none here, so it passes through to the view.
+        if event.button() != QtCore.Qt.MouseButton.LeftButton:
             return
         point = self._view_point(event.scenePos())
         if point is None:
@@ -249,6 +261,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         run.set_start(self.state.surface.full_point(point, run.start))
 
     def _on_hover(self, scene_pos) -> None:
+        self._hover_pos = scene_pos
         point = self._view_point(scene_pos)
         if point is None:
             return

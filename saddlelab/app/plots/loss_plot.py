@@ -88,6 +88,9 @@ class LossPlot(QtWidgets.QWidget):
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
+        # A click anywhere in the view (its buttons and labels too) takes the keyboard focus
+        # from the last edited field, so that the single-key shortcuts act.
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self.state = state
         self._curves: dict[int, tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = {}
         # One throttle per plot: the frame scheduler then redraws (and Qt repaints) the loss

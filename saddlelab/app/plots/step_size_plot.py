@@ -34,6 +34,9 @@ class StepSizePlot(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        # A click anywhere in the view (its buttons and labels too) takes the keyboard focus
+        # from the last edited field, so that the single-key shortcuts act.
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._subs = Subscriptions()
         """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         self._throttle = RedrawThrottle(lambda _: self._draw(), PLOT_INTERVAL_MS, self)

@@ -262,6 +262,8 @@ class StepWorker(QThread):
         elif kind == "step":
             self._single += command[1]
             self._build_pending()
+            for entry in self._entries.values():  # Step continues paused runs, as Play does
+                self._resume_if_paused(entry)
 
     def _call(self, run_id: int, method: str, **kwargs):
         """Call ``method`` of a run's engine object; its result, or None (no run, or it failed:

@@ -19,7 +19,7 @@ from saddlelab.app.scene3d.eigen_arrows import (
 )
 from saddlelab.app.scene3d.legend import GLLegendItem
 from saddlelab.app.scene3d.taylor_patch import GLTaylorPatchItem, patch_grid
-from saddlelab.core.numbers import fmt
+from saddlelab.core.numbers import count, fmt
 from saddlelab.models.subscriptions import Subscriptions
 
 ARROW_FRACTION = 0.2
@@ -40,7 +40,7 @@ def slice_note(state, analysis, drawn: int) -> str:
     )
     hidden = len(analysis.eigenvalues) - drawn
     if hidden:
-        note += f"; {hidden} eigenvector{'s' if hidden > 1 else ''} point out of it"
+        note += f"; {count(hidden, 'eigenvector')} {'points' if hidden == 1 else 'point'} out of it"
     return note
 
 

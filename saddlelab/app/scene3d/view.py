@@ -49,6 +49,9 @@ class View3D(RunDrawing, QtWidgets.QWidget):
 
     def __init__(self, state: AppState, resolution: int = 200, parent=None) -> None:
         super().__init__(parent)
+        # A click anywhere in the view (its buttons and labels too) takes the keyboard focus
+        # from the last edited field, so that the single-key shortcuts act.
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self.state = state
         self.resolution = resolution
         state.scene.set_resolution(resolution)

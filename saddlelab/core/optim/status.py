@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis import AnalysisError, analyze
-from ..numbers import fmt
+from ..numbers import count, fmt
 from .config import RunStatus
 
 PLATEAU_CURVATURE = 1e-4
@@ -63,20 +63,21 @@ def describe(status: RunStatus, run_like) -> tuple[str, str | None]:
     """(status_detail, stall_kind) for a run in ``status``; run_like has surface/point/... ."""
     surface, point, steps = run_like.surface, run_like.point, run_like.steps
     where = f"({_vec(point)})"
+    n_steps = count(steps, "step")  # "1 step", "2 steps"
     if status is RunStatus.READY:
         return f"ready to start at {where}", None
     if status is RunStatus.RUNNING:
         return f"running: step {steps}, loss {_fmt(run_like.loss)}", None
     if status is RunStatus.MAX_STEPS:
         return (
-            f"reached the step limit ({steps} steps) at {where} with gradient norm "
+            f"reached the step limit ({n_steps}) at {where} with gradient norm "
             f"{_fmt(run_like.grad_norm)}",
             None,
         )
     if status is RunStatus.DIVERGED:
         if not (np.all(np.isfinite(point)) and np.isfinite(run_like.grad_norm)):
             return f"diverged: values became non-finite by step {steps}", None
-        return f"diverged: left the domain far behind, at {where} after {steps} steps", None
+        return f"diverged: left the domain far behind, at {where} after {n_steps}", None
     kind, eig = curvature_kind(surface, point)
     curvature = (
         f"gradient norm {_fmt(run_like.grad_norm)}, curvature ~0"
@@ -84,5 +85,5 @@ def describe(status: RunStatus, run_like) -> tuple[str, str | None]:
         else f"eigenvalues {_vec(eig)}"
     )
     if status is RunStatus.CONVERGED:
-        return f"converged to {_AT[kind]} at {where} after {steps} steps ({curvature})", None
+        return f"converged to {_AT[kind]} at {where} after {n_steps} ({curvature})", None
     return f"{_STALL[kind]} at {where} ({curvature})", kind
