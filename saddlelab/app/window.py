@@ -87,6 +87,8 @@ class MainWindow(QtWidgets.QMainWindow):
             )
         self._subs.connect(self.state.surface.changed, self._on_surface_changed)
         self._subs.connect(self.state.view.events.probe, self._on_probe)
+        self._subs.connect(self.state.runs.selected_changed, self._on_follow_possible)
+        self._on_follow_possible()
         self._closed = False
         self._worker_start_armed = False
 
@@ -255,6 +257,20 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_probe(self, probe) -> None:
         if probe.source == "picked":
             bring_forward(self.second_order.docks["analysis"])
+        self._on_follow_possible()
+
+    def _on_follow_possible(self, *_) -> None:
+        """ "Follow run" acts only when a picked point can be given back to a selected run."""
+        follow = self.analysis_actions[0]
+        if self.state.runs.selected is None:
+            why = "Select a run to follow it (Runs tab)"
+        elif self.state.view.probe_source != "picked":
+            why = "The analysis already follows the selected run (Shift+click picks a point)"
+        else:
+            why = ""
+        follow.setEnabled(not why)
+        follow.setStatusTip(why or "Analyse the selected run's current point again")
+        follow.setToolTip(f"{follow.statusTip()} (P)")
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)

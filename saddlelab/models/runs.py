@@ -106,9 +106,15 @@ class RunModel:
 
     @property
     def title(self) -> str:
-        """Short name for legends: optimizer and learning rate."""
-        lr = self.params.get("lr")
-        return f"{self.label} lr={lr:g}" if isinstance(lr, int | float) else self.label
+        """Short name for legends: the optimizer, its learning rate and every hyper-parameter
+        that differs from the optimizer's default (two runs that differ show how)."""
+        parts = [self.label]
+        for hp in OPTIMIZERS[self.optimizer].hyper:
+            value = self.params.get(hp.name, hp.default)
+            if hp.name == "lr" or value != hp.default:
+                text = format_hyper_value(value).replace(", ", ",")
+                parts.append(f"{hp.name}={text}")
+        return " ".join(parts)
 
     def config(self) -> RunConfig:
         """The engine's configuration of this run."""
@@ -158,8 +164,7 @@ class RunModel:
             return None
         self.overrides, self.params = overrides, params
         self.config_changed.emit(self, "params")
-        if name == "lr":
-            self.appearance_changed.emit(self)
+        self.appearance_changed.emit(self)  # the title names the hyper-parameters
         return None
 
     def set_schedule(self, text: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.core.expressions import ExpressionError
+from saddlelab.core.numbers import fmt
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
@@ -43,6 +44,17 @@ class SurfacePicker(QtWidgets.QWidget):
             "3-parameter loss; trajectories are projected onto it"
         )
         self.slice_slider.valueChanged.connect(self._on_slice_slider)
+        self.slice_name = QtWidgets.QLabel()
+        self.slice_name.setToolTip("The variable the slider sets")
+        self.slice_value = QtWidgets.QLabel()
+        self.slice_value.setToolTip("The value of that variable in the slice the views show")
+        self.slice_value.setMinimumWidth(self.fontMetrics().horizontalAdvance("−0.0000") + 4)
+        self.slice_row = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.slice_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.slice_name)
+        row.addWidget(self.slice_slider, 1)
+        row.addWidget(self.slice_value)
 
         self.expr_edit = QtWidgets.QLineEdit()
         self.expr_edit.setPlaceholderText("e.g. (1 - w1*w2)^2 or sin(x)*cos(y) + 0.1*(x^2 + y^2)")
@@ -82,7 +94,7 @@ class SurfacePicker(QtWidgets.QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.lesson)
         layout.addWidget(self.slice_label)
-        layout.addWidget(self.slice_slider)
+        layout.addWidget(self.slice_row)
         layout.addWidget(typed)
         layout.addStretch(1)
         self._subs = Subscriptions()
@@ -127,7 +139,7 @@ class SurfacePicker(QtWidgets.QWidget):
         self.lesson.setText(surface.description or "")
         three = surface.ndim == 3
         self.slice_label.setVisible(three)
-        self.slice_slider.setVisible(three)
+        self.slice_row.setVisible(three)
         if three:
             self._show_slice(self.state.surface.slice_value)
 
@@ -138,6 +150,10 @@ class SurfacePicker(QtWidgets.QWidget):
         self.slice_slider.setValue(pos)
         self.slice_slider.blockSignals(False)
         self.slice_label.setText(self.state.surface.slice_label())
+        name = self.state.surface.surface.variables[2]
+        self.slice_name.setText(f"{name} =")
+        self.slice_value.setText(fmt(value, 3))
+        self.slice_slider.setAccessibleName(f"slice {name}")
 
     def _on_slice_slider(self, pos: int) -> None:
         lo, hi = self.state.surface.slice_range

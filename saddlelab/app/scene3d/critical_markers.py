@@ -1,50 +1,44 @@
-"""Critical-point markers in the 3-D view: round spots coloured by class, with a dark rim.
+"""Critical-point markers in the 3-D view: the same shapes and colours as the 2-D markers and
+the legend (minimum ●, maximum ▲, saddle ✖, degenerate ◆), each with a dark outline.
 
-A plain GL group item whose two children are pyqtgraph scatter items (a dark, larger one for
-the rim and the coloured one on top), both drawn over the surface so a marker never hides in a
-valley. Positions arrive already lifted into the view's scene coordinates.
+GL point sprites can only draw round spots, so this item projects its points with the view's
+camera and paints pyqtgraph's own symbol paths (those of the 2-D scatter item) with a QPainter,
+over the finished scene as the in-scene legend does: a marker never hides in a valley.
+Positions arrive already lifted into the view's scene coordinates.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pyqtgraph.opengl import GLGraphicsItem, GLScatterPlotItem
+from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
+from pyqtgraph.opengl import GLGraphicsItem
+from PySide6 import QtCore, QtGui
 
-from saddlelab.app.scene3d.primitives import DRAW_ON_TOP
-from saddlelab.app.style import CLASS_COLOURS, rgba
+from saddlelab.app.style import CLASS_COLOURS, CLASS_SYMBOLS
 
-SIZE = 16.0
-"""Marker diameter in pixels (isolated points; points sampled along a curve are smaller)."""
+SIZE = 18.0
+"""Marker size in pixels (isolated points; points sampled along a curve are smaller)."""
+OUTLINE = 1.6
+"""Width in pixels of the dark outline."""
 
 
 class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
-    """Group item: ``setData(pos, classes, isolated)`` fills the rim and fill scatter children."""
+    """``setData(pos, classes, isolated)``: one marker per point, shaped and coloured by class."""
 
     def __init__(self, parentItem=None) -> None:
         super().__init__(parentItem=parentItem)
-        self.setDepthValue(20)
-        self.rim = GLScatterPlotItem(parentItem=self, glOptions=DRAW_ON_TOP)
-        self.fill = GLScatterPlotItem(parentItem=self, glOptions=DRAW_ON_TOP)
-        self.rim.setDepthValue(0)
-        self.fill.setDepthValue(1)
+        self.setDepthValue(900)  # painted after the scene's geometry, before the legend
+        self._pos = np.zeros((0, 3), np.float32)
         self._classes: list[str] = []
-        self.setData()
+        self._sizes = np.zeros(0)
 
     def setData(self, pos=None, classes=(), isolated=None) -> None:  # noqa: N802
         """Scene positions (n, 3), class names and (optional) isolated flags per point."""
         pos = np.zeros((0, 3), np.float32) if pos is None else np.asarray(pos, np.float32)
-        pos = pos.reshape(-1, 3)
+        self._pos = pos.reshape(-1, 3)
         self._classes = list(classes)
-        iso = np.ones(len(pos), bool) if isolated is None else np.asarray(isolated, bool)
-        size = np.where(iso, SIZE, 0.6 * SIZE).astype(np.float32)
-        colour = np.array(
-            [rgba(CLASS_COLOURS.get(c, "#ffffff")) for c in self._classes], np.float32
-        )
-        colour = colour.reshape(-1, 4)
-        self.rim.setData(
-            pos=pos, size=size + 6.0, color=np.tile((0.0, 0.0, 0.0, 0.9), (len(pos), 1))
-        )
-        self.fill.setData(pos=pos, size=size, color=colour)
+        iso = np.ones(len(self._pos), bool) if isolated is None else np.asarray(isolated, bool)
+        self._sizes = np.where(iso, SIZE, 0.65 * SIZE)
         self.update()
 
     def clear(self) -> None:
@@ -53,5 +47,48 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
     def classes(self) -> list[str]:
         return list(self._classes)
 
+    def symbols(self) -> list[str]:
+        """The pyqtgraph symbol of each marker (the 2-D view and the legend use the same)."""
+        return [CLASS_SYMBOLS.get(c, "o") for c in self._classes]
+
     def positions(self) -> np.ndarray:
-        return np.array(self.fill.pos, dtype=float).reshape(-1, 3)
+        return np.array(self._pos, dtype=float).reshape(-1, 3)
+
+    def screen_points(self) -> list[QtCore.QPointF | None]:
+        """Where each marker is drawn, in the view's pixels (None: behind the camera)."""
+        view = self.view()
+        if view is None:
+            return [None] * len(self._pos)
+        mvp = self.mvpMatrix()
+        w, h = view.width(), view.height()
+        out: list[QtCore.QPointF | None] = []
+        for x, y, z in self._pos:
+            clip = mvp.map(QtGui.QVector4D(float(x), float(y), float(z), 1.0))
+            if clip.w() <= 0:
+                out.append(None)
+                continue
+            nx, ny = clip.x() / clip.w(), clip.y() / clip.w()
+            out.append(QtCore.QPointF((nx + 1) / 2 * w, (1 - ny) / 2 * h))
+        return out
+
+    def paint(self) -> None:
+        if not len(self._pos):
+            return
+        points = self.screen_points()  # the camera of this frame
+        painter = QtGui.QPainter(self.view())
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        pen = QtGui.QPen(QtGui.QColor(0, 0, 0, 230), OUTLINE)
+        pen.setCosmetic(True)  # the outline stays OUTLINE pixels wide at any marker size
+        painter.setPen(pen)
+        for point, cls, symbol, size in zip(
+            points, self._classes, self.symbols(), self._sizes, strict=True
+        ):
+            if point is None:
+                continue
+            painter.save()
+            painter.translate(point)
+            painter.scale(float(size), float(size))
+            painter.setBrush(QtGui.QColor(CLASS_COLOURS.get(cls, "#ffffff")))
+            painter.drawPath(Symbols[symbol])
+            painter.restore()
+        painter.end()

@@ -58,6 +58,7 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self._container.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         fmt = QtGui.QSurfaceFormat.defaultFormat()
         fmt.setDepthBufferSize(24)  # a QOpenGLWidget's FBO has one; a window must ask for it
+        fmt.setStencilBufferSize(8)  # QPainter fills shapes (the critical markers) with it
         self.setFormat(fmt)
         self.software = False
         """Whether the OpenGL renderer is a software one (known once the view is shown)."""
