@@ -215,6 +215,8 @@ class MainWindow(QtWidgets.QMainWindow):
         analysis.addSeparator()
         for dock in self.second_order.docks.values():
             analysis.addAction(dock.toggleViewAction())
+        for each in (menu, view, analysis):
+            each.setToolTipsVisible(True)  # an entry that cannot act says why
 
     def _toggle(self, text: str, tip: str, field: str) -> QtGui.QAction:
         """A checkable action bound both ways to a boolean field of the view settings."""
