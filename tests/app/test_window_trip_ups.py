@@ -232,10 +232,6 @@ def test_3d_maxima_and_saddles_have_the_legends_shapes(qtbot, window):
     view = window.view3d
     view.top_view()
     markers = window.second_order.overlay3d.markers
-    assert markers.symbols() == [CLASS_SYMBOLS[c] for c in markers.classes()]
-    assert markers.symbols() == [
-        CLASS_SYMBOLS[c] for c in window.second_order.overlay2d.markers.classes()
-    ]
     qtbot.waitUntil(lambda: view.gl.isValid(), timeout=5000)
     size = 16
     image = view.gl.grabFramebuffer()
@@ -248,6 +244,11 @@ def test_3d_maxima_and_saddles_have_the_legends_shapes(qtbot, window):
         if cls == "local_max":  # a triangle: wide at its base, narrow at its tip
             assert _near(image, x - round(0.3 * size), y + round(0.35 * size), colour)
             assert not _near(image, x - round(0.3 * size), y - round(0.3 * size), colour)
+    assert {"saddle", "local_max"} <= set(markers.classes())
+    assert markers.symbols() == [CLASS_SYMBOLS[c] for c in markers.classes()]
+    assert markers.symbols() == [
+        CLASS_SYMBOLS[c] for c in window.second_order.overlay2d.markers.classes()
+    ]
 
 
 # -- the slice slider is labelled ------------------------------------------------------------------
