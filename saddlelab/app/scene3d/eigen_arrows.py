@@ -115,7 +115,7 @@ class GLEigenArrowsItem(GLGraphicsItem.GLGraphicsItem):
     def __init__(self, width: float = 5.0, parentItem=None) -> None:
         super().__init__(parentItem=parentItem)
         self.setGLOptions(DRAW_ON_TOP)
-        self.setDepthValue(30)  # after the surface, the Taylor patch and the markers
+        self.setDepthValue(30)  # after the surface and the Taylor patch (markers go over)
         self.width = float(width)
         self._lines = VertexBatch()
         self._line_outline = VertexBatch()
