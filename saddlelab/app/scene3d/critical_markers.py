@@ -74,21 +74,25 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
     def paint(self) -> None:
         if not len(self._pos):
             return
+        # One path per class (a fill and an outline each), however many markers there are.
+        paths: dict[str, QtGui.QPainterPath] = {}
         points = self.screen_points()  # the camera of this frame
-        painter = QtGui.QPainter(self.view())
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        pen = QtGui.QPen(QtGui.QColor(0, 0, 0, 230), OUTLINE)
-        pen.setCosmetic(True)  # the outline stays OUTLINE pixels wide at any marker size
-        painter.setPen(pen)
         for point, cls, symbol, size in zip(
             points, self._classes, self.symbols(), self._sizes, strict=True
         ):
             if point is None:
                 continue
-            painter.save()
-            painter.translate(point)
-            painter.scale(float(size), float(size))
+            place = QtGui.QTransform.fromTranslate(point.x(), point.y()).scale(size, size)
+            if cls not in paths:
+                paths[cls] = QtGui.QPainterPath()
+                paths[cls].setFillRule(QtCore.Qt.FillRule.WindingFill)  # overlaps stay filled
+            paths[cls].addPath(place.map(Symbols[symbol]))
+        painter = QtGui.QPainter(self.view())
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        pen = QtGui.QPen(QtGui.QColor(0, 0, 0, 230), OUTLINE)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        for cls, path in paths.items():
             painter.setBrush(QtGui.QColor(CLASS_COLOURS.get(cls, "#ffffff")))
-            painter.drawPath(Symbols[symbol])
-            painter.restore()
+            painter.drawPath(path)
         painter.end()
