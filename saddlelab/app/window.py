@@ -5,7 +5,8 @@ side in a splitter; the surface bar in the toolbar; on the left, tabs for the Su
 the Analysis column (escape banner, analysis panel, Taylor controls) and the Step-size plot; at
 the bottom the loss curves beside the critical points. The analysis tab comes forward when
 there is something to read (a run stalls at a saddle, a point or critical point is picked).
-Docks are movable: on a wide screen drag them out. Space plays/pauses, N steps, R resets;
+Docks are movable (on a wide screen drag them out) and closable (the View and Analysis menus
+bring them back). Space plays/pauses, N steps, R resets;
 T/F/0 move the camera; P follows the selected run, C finds critical points.
 
 Every view and panel reads the models itself; the window only places them, turns menu actions
