@@ -16,7 +16,9 @@ from saddlelab.commands.common import (
     add_surface_arguments,
     parse_point,
     print_json,
+    print_notes,
     surface_from_args,
+    surface_notes,
 )
 
 
@@ -89,17 +91,25 @@ def run_surfaces(args: argparse.Namespace) -> int:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from saddlelab.core.analysis import AnalysisError, analyze
+    from saddlelab.core.undefined import point_verdict
 
     surface = surface_from_args(args)
     point = parse_point(args.at, surface.ndim)
+    notes, facts = surface_notes(args, surface)
+    verdict = point_verdict(surface, point)  # L undefined here: that is the answer
     try:
-        a = analyze(surface, point)
+        a = None if verdict else analyze(surface, point)
     except AnalysisError as error:
         raise CLIError(f"cannot analyze {surface.id} at {args.at}: {error}") from None
     if args.json:
-        print_json(a.to_dict())
+        if a is None:
+            print_json({"surface": surface.id, "variables": list(surface.variables),
+                        "point": point, "defined": False, "message": verdict, **facts})  # fmt: skip
+        else:
+            print_json({**a.to_dict(), "defined": True, **facts})
         return 0
-    sys.stdout.write(format_analysis(a, surface) + "\n")
+    print_notes(notes)
+    sys.stdout.write((verdict if a is None else format_analysis(a, surface)) + "\n")
     return 0
 
 
@@ -156,10 +166,12 @@ def run_critical_points(args: argparse.Namespace) -> int:
     from saddlelab.core.critical import find_critical_points
 
     surface = surface_from_args(args)
+    notes, facts = surface_notes(args, surface)
     result = find_critical_points(surface)
     if args.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), **facts})
         return 0
+    print_notes(notes)
     sys.stdout.write(format_critical_points(result, surface) + "\n")
     return 0
 

@@ -73,6 +73,26 @@ def surface_from_args(args: argparse.Namespace):
         raise CLIError(f"bad expression: {error}") from None
 
 
+def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
+    """What to tell the user about the surface they asked for, as lines and as JSON: where
+    its loss is undefined, and which variables of a typed one got the default range."""
+    from saddlelab.core.surface import default_range_note, domain_defaults
+    from saddlelab.core.undefined import undefined_region
+
+    region = undefined_region(surface)
+    notes = [region.sentence()] if region.any else []
+    missing = domain_defaults(args.domain, surface.variables) if args.expr else []
+    if missing:
+        notes.append(default_range_note(missing))
+    return notes, {"undefined": region.to_dict(), "notes": notes}
+
+
+def print_notes(notes: list[str]) -> None:
+    """Notes before a report, one line each (``note: L is undefined on ...``)."""
+    for note in notes:
+        sys.stdout.write(f"note: {note}\n")
+
+
 def parse_point(text: str, ndim: int, option: str = "--at") -> np.ndarray:
     """Parse ``A,B[,C]`` into ``ndim`` finite floats, or raise CLIError."""
     parts = [p.strip() for p in text.split(",")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 
 from saddlelab.commands.common import (
@@ -11,7 +12,9 @@ from saddlelab.commands.common import (
     add_surface_arguments,
     parse_point,
     print_json,
+    print_notes,
     surface_from_args,
+    surface_notes,
 )
 
 DEFAULT_STEPS = 1000
@@ -94,9 +97,12 @@ def handle(args: argparse.Namespace) -> int:
         raise CLIError(str(error)) from None
     run.advance(steps)
     trajectory = run.trajectory
+    notes, facts = surface_notes(args, surface)
     if args.json:
-        print_json(_as_dict(surface, run, trajectory))
-    elif args.csv:
+        print_json({**_as_dict(surface, run, trajectory), **facts})
+        return 0
+    print_notes(notes)
+    if args.csv:
         _write_csv(args.csv, surface, trajectory)
         _print_summary(surface, run, f"wrote {len(trajectory)} rows to {args.csv}")
     else:
@@ -153,11 +159,12 @@ def _print_summary(surface, run, note: str | None) -> None:
     config = run.config
     params = ", ".join(f"{k}={v}" for k, v in config.params.items())
     point = ", ".join(f"{v:.6g}" for v in run.point)
+    loss = f"{run.loss:.6g}" if math.isfinite(run.loss) else "undefined"
     lines = [
         f"{surface.id}: {config.optimizer} ({params}), schedule {config.schedule.spec()}",
         f"status: {run.status.value}",
         run.status_detail,
-        f"steps: {run.steps}   final point: ({point})   loss: {run.loss:.6g}   "
+        f"steps: {run.steps}   final point: ({point})   loss: {loss}   "
         f"gradient norm: {run.grad_norm:.3g}",
     ]
     if note:

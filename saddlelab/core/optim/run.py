@@ -23,6 +23,11 @@ BLOCK = 65_536
 """Most updates per compiled call when recording (bounds the scratch rows)."""
 
 _UNSET = object()
+_STOPPED_FOR_GOOD = {
+    RunStatus.DIVERGED: "diverged",
+    RunStatus.UNDEFINED: "reached a point where L is undefined",
+    RunStatus.UNDEFINED_START: "starts where L is undefined",
+}
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,21 @@ class Run:
             remaining -= max(k, 1)
             code = int(engine.ST[0])
             if code != K.RUNNING:
-                self._set_status(STATUS_BY_CODE[code])
+                self._set_status(self._undefined_or(STATUS_BY_CODE[code]))
                 break
         if self.status is RunStatus.RUNNING:
             self.status_detail = describe(RunStatus.RUNNING, self)[0]
         return parts
+
+    def _undefined_or(self, status: RunStatus) -> RunStatus:
+        """UNDEFINED(_START) for a divergence at a finite point inside the domain's margin:
+        the loops stopped on a NaN/inf loss or gradient there, not on a run gone to infinity."""
+        point = self._engine.P[0]
+        if status is not RunStatus.DIVERGED or not np.all(np.isfinite(point)):
+            return status
+        if not self.surface.contains(point, self.config.diverge_margin):
+            return status
+        return RunStatus.UNDEFINED if self.steps else RunStatus.UNDEFINED_START
 
     def _set_status(self, status: RunStatus) -> None:
         self.status = status
@@ -198,8 +213,9 @@ class Run:
         p = np.asarray(point, dtype=float).reshape(-1)
         if p.size != self.surface.ndim or not np.all(np.isfinite(p)):
             raise OptimizerError(f"the point needs {self.surface.ndim} finite coordinates")
-        if self.status is RunStatus.DIVERGED:
-            raise OptimizerError("a diverged run cannot be moved; reset it instead")
+        if self.status in _STOPPED_FOR_GOOD:
+            raise OptimizerError(f"a run that {_STOPPED_FOR_GOOD[self.status]} cannot be moved; "
+                                 "reset it instead")  # fmt: skip
         self._engine.move_row(0, p)
         if self.status.terminal:
             self.resume()
@@ -231,6 +247,10 @@ class Run:
         self._buffer.mark("start", f"start at ({', '.join(f'{v:g}' for v in self.point)})")
         self.status = RunStatus.READY
         self.status_detail, self.stall_kind = describe(RunStatus.READY, self)
+        if not (np.isfinite(engine.L[0]) and np.isfinite(engine.GN[0])):
+            status = self._undefined_or(RunStatus.DIVERGED)
+            if status is RunStatus.UNDEFINED_START:  # known now: the run never steps
+                self._set_status(status)
 
 
 class _NoTrajectory:
