@@ -27,7 +27,7 @@ def test_analyze_json_at_an_undefined_point(capsys):
 def test_analyze_where_defined_notes_the_undefined_share(capsys):
     assert main(["analyze", *LOG, "--at", "1,1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["defined"] is True and data["notes"] == [NOTE] and data["loss"] == 1.0
+    assert data["notes"] == [NOTE] and data["loss"] == 1.0 and "defined" not in data
 
 
 def test_run_from_an_undefined_start(capsys):
@@ -58,9 +58,3 @@ def test_a_partial_domain_is_completed_and_said(capsys):
     assert data["notes"] == ["y has no range in the domain: using y = -2:2 (the default)"]
     assert main(["critical-points", *args]) == 0
     assert "note: y has no range in the domain: using y = -2:2" in capsys.readouterr().out
-
-
-def test_built_in_surfaces_have_no_undefined_part(capsys):
-    assert main(["analyze", "rosenbrock", "--at", "0.5,0.5", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["undefined"]["share"] == 0 and data["notes"] == []

@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
         help="gradient, Hessian, eigenvalues and classification at a point",
-        description="Second-order analysis at one point.",
+        description="Second-order analysis at one point. Where the loss is undefined (NaN or "
+        "infinite) the answer is that one line (JSON: defined false and the message).",
     )
     add_surface_arguments(p)
     p.add_argument("--at", required=True, help="the point, e.g. --at 0,0 or --at -1,2")
@@ -106,7 +107,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             print_json({"surface": surface.id, "variables": list(surface.variables),
                         "point": point, "defined": False, "message": verdict, **facts})  # fmt: skip
         else:
-            print_json({**a.to_dict(), "defined": True, **facts})
+            print_json({**a.to_dict(), **facts})
         return 0
     print_notes(notes)
     sys.stdout.write((verdict if a is None else format_analysis(a, surface)) + "\n")

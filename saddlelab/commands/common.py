@@ -74,8 +74,13 @@ def surface_from_args(args: argparse.Namespace):
 
 
 def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
-    """What to tell the user about the surface they asked for, as lines and as JSON: where
-    its loss is undefined, and which variables of a typed one got the default range."""
+    """What to tell the user about the surface they asked for, as lines and as JSON keys:
+    where its loss is undefined, and which variables of a typed one got the default range.
+
+    The JSON keys (``undefined``: share, where, regions, message; ``notes``) are added to a
+    command's record only when there is something to say, so the records of surfaces
+    defined everywhere keep their documented keys.
+    """
     from saddlelab.core.surface import default_range_note, domain_defaults
     from saddlelab.core.undefined import undefined_region
 
@@ -84,7 +89,8 @@ def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
     missing = domain_defaults(args.domain, surface.variables) if args.expr else []
     if missing:
         notes.append(default_range_note(missing))
-    return notes, {"undefined": region.to_dict(), "notes": notes}
+    facts = {"undefined": region.to_dict(), "notes": notes} if notes else {}
+    return notes, facts
 
 
 def print_notes(notes: list[str]) -> None:

@@ -64,7 +64,7 @@ class TaylorControls(QtWidgets.QWidget):
     def show_error(self, point, true_loss: float, model_value: float) -> None:
         """Report the model against the true loss at ``point`` (the cursor)."""
         if not np.isfinite(true_loss):
-            self.readout.setText(f"At {fmt_vector(point)} the loss is not defined.")
+            self.readout.setText(f"At {fmt_vector(point)} L is undefined: nothing to compare.")
             return
         error = model_value - true_loss
         self.readout.setText(

@@ -46,6 +46,16 @@ class StepChunk:
         return len(self.step)
 
 
+def undefined_or(status: RunStatus, surface, config: RunConfig, point, steps: int) -> RunStatus:
+    """UNDEFINED(_START) for a divergence at a finite point inside the domain's margin: the
+    loops stopped on a NaN/inf loss or gradient there, not on a run gone to infinity."""
+    if status is not RunStatus.DIVERGED or not np.all(np.isfinite(point)):
+        return status
+    if not surface.contains(point, config.diverge_margin):
+        return status
+    return RunStatus.UNDEFINED if steps else RunStatus.UNDEFINED_START
+
+
 class Run:
     """One optimizer run on one surface, resumable and deterministic for its seed.
 
@@ -148,14 +158,7 @@ class Run:
         return parts
 
     def _undefined_or(self, status: RunStatus) -> RunStatus:
-        """UNDEFINED(_START) for a divergence at a finite point inside the domain's margin:
-        the loops stopped on a NaN/inf loss or gradient there, not on a run gone to infinity."""
-        point = self._engine.P[0]
-        if status is not RunStatus.DIVERGED or not np.all(np.isfinite(point)):
-            return status
-        if not self.surface.contains(point, self.config.diverge_margin):
-            return status
-        return RunStatus.UNDEFINED if self.steps else RunStatus.UNDEFINED_START
+        return undefined_or(status, self.surface, self.config, self._engine.P[0], self.steps)
 
     def _set_status(self, status: RunStatus) -> None:
         self.status = status
@@ -323,12 +326,18 @@ class Batch:
 
     @property
     def statuses(self) -> tuple[RunStatus, ...]:
-        return tuple(STATUS_BY_CODE[c] for c in self._engine.ST)
+        """Each row's status, as the single run with its configuration would say it."""
+        return tuple(self._status(i) for i in range(len(self)))
+
+    def _status(self, i: int) -> RunStatus:
+        e = self._engine
+        return undefined_or(STATUS_BY_CODE[int(e.ST[i])], self.surface, e.configs[i], e.P[i],
+                            int(e.T[i]))  # fmt: skip
 
     def run_row(self, i: int) -> RowState:
         e = self._engine
         return RowState(e.P[i].copy(), float(e.L[i]), float(e.GN[i]), int(e.T[i]),
-                        STATUS_BY_CODE[int(e.ST[i])])  # fmt: skip
+                        self._status(i))  # fmt: skip
 
     def set_params(self, **hyper) -> None:
         """Change hyper-parameters of every row, keeping optimizer state."""

@@ -47,3 +47,13 @@ def test_walking_into_the_undefined_region_is_not_a_divergence(pure):
     run = Run(far, RunConfig.make("sgd", (1.5, 1), {"lr": 1.0}), pure=pure)
     run.step(10)
     assert run.status is RunStatus.DIVERGED
+
+
+def test_batch_rows_say_it_as_single_runs_do():
+    from saddlelab.core.optim import Batch
+
+    configs = [RunConfig.make("sgd", start) for start in ((-1, -1), (1, 1))]
+    batch = Batch(LOG, configs)
+    batch.step(5)
+    assert batch.statuses == (RunStatus.UNDEFINED_START, RunStatus.RUNNING)
+    assert batch.run_row(0).status is RunStatus.UNDEFINED_START and batch.run_row(0).steps == 0
