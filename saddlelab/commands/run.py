@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run an optimizer on a surface",
         description="Run an optimizer (torch.optim names and defaults) on a surface. "
-        "Divergence is a status, not an error.",
+        "Divergence is a status, not an error; so is a start where the loss is undefined "
+        "(undefined_start: the run never steps) or a run that reaches such a point (undefined).",
     )
     add_surface_arguments(p)
     p.add_argument("--optimizer", required=True, help="sgd, adagrad, rmsprop, adam, adamw, "
