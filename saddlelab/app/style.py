@@ -76,13 +76,25 @@ def colormap() -> pg.ColorMap:
     return pg.colormap.get(COLORMAP)
 
 
+UNDEFINED_HATCH = "#8a93a6"
+"""Hatch lines drawn where the loss is undefined (NaN/inf): that part has no colour."""
+UNDEFINED_LABEL = "L undefined (no colour)"
+"""The legends' entry for the hatched, uncoloured part of a surface."""
+
+
 def height_rgba(u: np.ndarray) -> np.ndarray:
-    """RGBA bytes for relative heights ``u`` in [0, 1]; NaN becomes grey."""
+    """RGBA bytes for relative heights ``u`` in [0, 1]; NaN (the loss is undefined there) is
+    fully transparent: never drawn as a value."""
     u = np.asarray(u, dtype=float)
     idx = np.clip(np.nan_to_num(u, nan=0.0) * 255.0 + 0.5, 0, 255).astype(np.intp)
     out = lut()[idx]
-    out[np.isnan(u)] = (110, 110, 110, 255)
+    out[np.isnan(u)] = (0, 0, 0, 0)
     return out
+
+
+def hatch_brush() -> QtGui.QBrush:
+    """The diagonal hatch of undefined cells (contour view, colour legends)."""
+    return QtGui.QBrush(QtGui.QColor(UNDEFINED_HATCH), QtCore.Qt.BrushStyle.BDiagPattern)
 
 
 # -- the second-order story ---------------------------------------------------------------------

@@ -16,7 +16,9 @@ from saddlelab.commands.common import (
     add_surface_arguments,
     parse_point,
     print_json,
+    print_notes,
     surface_from_args,
+    surface_notes,
 )
 from saddlelab.core.numbers import count
 
@@ -30,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
         help="gradient, Hessian, eigenvalues and classification at a point",
-        description="Second-order analysis at one point.",
+        description="Second-order analysis at one point. Where the loss is undefined (NaN or "
+        "infinite) the answer is that one line (JSON: defined false and the message).",
     )
     add_surface_arguments(p)
     p.add_argument("--at", required=True, help="the point, e.g. --at 0,0 or --at -1,2")
@@ -90,17 +93,25 @@ def run_surfaces(args: argparse.Namespace) -> int:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from saddlelab.core.analysis import AnalysisError, analyze
+    from saddlelab.core.undefined import point_verdict
 
     surface = surface_from_args(args)
     point = parse_point(args.at, surface.ndim)
+    notes, facts = surface_notes(args, surface)
+    verdict = point_verdict(surface, point)  # L undefined here: that is the answer
     try:
-        a = analyze(surface, point)
+        a = None if verdict else analyze(surface, point)
     except AnalysisError as error:
         raise CLIError(f"cannot analyze {surface.id} at {args.at}: {error}") from None
     if args.json:
-        print_json(a.to_dict())
+        if a is None:
+            print_json({"surface": surface.id, "variables": list(surface.variables),
+                        "point": point, "defined": False, "message": verdict, **facts})  # fmt: skip
+        else:
+            print_json({**a.to_dict(), **facts})
         return 0
-    sys.stdout.write(format_analysis(a, surface) + "\n")
+    print_notes(notes)
+    sys.stdout.write((verdict if a is None else format_analysis(a, surface)) + "\n")
     return 0
 
 
@@ -157,10 +168,12 @@ def run_critical_points(args: argparse.Namespace) -> int:
     from saddlelab.core.critical import find_critical_points
 
     surface = surface_from_args(args)
+    notes, facts = surface_notes(args, surface)
     result = find_critical_points(surface)
     if args.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), **facts})
         return 0
+    print_notes(notes)
     sys.stdout.write(format_critical_points(result, surface) + "\n")
     return 0
 

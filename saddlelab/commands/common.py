@@ -73,6 +73,32 @@ def surface_from_args(args: argparse.Namespace):
         raise CLIError(f"bad expression: {error}") from None
 
 
+def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
+    """What to tell the user about the surface they asked for, as lines and as JSON keys:
+    where its loss is undefined, and which variables of a typed one got the default range.
+
+    The JSON keys (``undefined``: share, where, regions, message; ``notes``) are added to a
+    command's record only when there is something to say, so the records of surfaces
+    defined everywhere keep their documented keys.
+    """
+    from saddlelab.core.surface import default_range_note, domain_defaults
+    from saddlelab.core.undefined import undefined_region
+
+    region = undefined_region(surface)
+    notes = [region.sentence()] if region.any else []
+    missing = domain_defaults(args.domain, surface.variables) if args.expr else []
+    if missing:
+        notes.append(default_range_note(missing))
+    facts = {"undefined": region.to_dict(), "notes": notes} if notes else {}
+    return notes, facts
+
+
+def print_notes(notes: list[str]) -> None:
+    """Notes before a report, one line each (``note: L is undefined on ...``)."""
+    for note in notes:
+        sys.stdout.write(f"note: {note}\n")
+
+
 def parse_point(text: str, ndim: int, option: str = "--at") -> np.ndarray:
     """Parse ``A,B[,C]`` into ``ndim`` finite floats, or raise CLIError."""
     parts = [p.strip() for p in text.split(",")]

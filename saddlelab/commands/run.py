@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 
 from saddlelab.commands.common import (
@@ -11,7 +12,9 @@ from saddlelab.commands.common import (
     add_surface_arguments,
     parse_point,
     print_json,
+    print_notes,
     surface_from_args,
+    surface_notes,
 )
 from saddlelab.core.numbers import count
 
@@ -24,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run an optimizer on a surface",
         description="Run an optimizer (torch.optim names and defaults) on a surface. "
-        "Divergence is a status, not an error.",
+        "Divergence is a status, not an error; so is a start where the loss is undefined "
+        "(undefined_start: the run never steps) or a run that reaches such a point (undefined).",
     )
     add_surface_arguments(p)
     p.add_argument("--optimizer", required=True, help="sgd, adagrad, rmsprop, adam, adamw, "
@@ -95,9 +99,12 @@ def handle(args: argparse.Namespace) -> int:
         raise CLIError(str(error)) from None
     run.advance(steps)
     trajectory = run.trajectory
+    notes, facts = surface_notes(args, surface)
     if args.json:
-        print_json(_as_dict(surface, run, trajectory))
-    elif args.csv:
+        print_json({**_as_dict(surface, run, trajectory), **facts})
+        return 0
+    print_notes(notes)
+    if args.csv:
         _write_csv(args.csv, surface, trajectory)
         _print_summary(surface, run, f"wrote {count(len(trajectory), 'row')} to {args.csv}")
     else:
@@ -154,11 +161,12 @@ def _print_summary(surface, run, note: str | None) -> None:
     config = run.config
     params = ", ".join(f"{k}={v}" for k, v in config.params.items())
     point = ", ".join(f"{v:.6g}" for v in run.point)
+    loss = f"{run.loss:.6g}" if math.isfinite(run.loss) else "undefined"
     lines = [
         f"{surface.id}: {config.optimizer} ({params}), schedule {config.schedule.spec()}",
         f"status: {run.status.value}",
         run.status_detail,
-        f"steps: {run.steps}   final point: ({point})   loss: {run.loss:.6g}   "
+        f"steps: {run.steps}   final point: ({point})   loss: {loss}   "
         f"gradient norm: {run.grad_norm:.3g}",
     ]
     if note:

@@ -13,7 +13,8 @@ import numpy as np
 def segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, levels) -> np.ndarray:
     """Line segments of the iso-lines, shape (2k, 3): x, y and the level of each endpoint.
 
-    ``values[i, j]`` is the value at ``(xs[i], ys[j])``. NaN cells produce no segments.
+    ``values[i, j]`` is the value at ``(xs[i], ys[j])``. Cells with a NaN corner (the loss is
+    undefined there) produce no segments.
     """
     v = np.asarray(values, dtype=float)
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -27,6 +28,8 @@ def segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, levels) -> np.n
     cr = above[1:, :-1] != above[1:, 1:]
     ct = above[:-1, 1:] != above[1:, 1:]
     count = cb.astype(np.int8) + cl + cr + ct
+    ok = np.isfinite(v)  # a cell with an undefined corner has no iso-line through it
+    count *= (ok[:-1, :-1] & ok[1:, :-1] & ok[:-1, 1:] & ok[1:, 1:])[:, :, None]
     ii, jj, kk = np.nonzero(count)
     if ii.size == 0:
         return np.empty((0, 3))

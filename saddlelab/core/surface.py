@@ -56,6 +56,25 @@ def parse_domain(text: str, variables: Sequence[str]) -> Domain:
     return tuple(bounds[name] for name in variables)
 
 
+def domain_defaults(text: str | None, variables: Sequence[str]) -> list[str]:
+    """The variables a non-empty domain text leaves out (they get ``-2:2``), to be stated."""
+    if not text or not text.strip():
+        return []
+    named = {part.partition("=")[0].strip() for part in text.split(",")}
+    return [name for name in variables if name not in named]
+
+
+def default_range_note(missing: Sequence[str]) -> str:
+    """``"y has no range in the domain: using y = -2:2 (the default)"``; empty for none."""
+    if not missing:
+        return ""
+    lo, hi = f"{-DEFAULT_BOUND:g}", f"{DEFAULT_BOUND:g}"
+    names = " and ".join(missing)
+    verb = "has" if len(missing) == 1 else "have"
+    using = ", ".join(f"{name} = {lo}:{hi}" for name in missing)
+    return f"{names} {verb} no range in the domain: using {using} (the default)"
+
+
 def _remove_distributions(expr: sympy.Expr) -> sympy.Expr:
     """Drop DiracDelta terms (derivatives of |x| at a kink) so the result compiles."""
     if expr.has(sympy.DiracDelta):
@@ -307,9 +326,26 @@ class Surface:
         return True
 
     def suggested_start(self) -> tuple[float, ...]:
+        """The catalogue's start, else a quarter into the domain; where the loss or its
+        gradient is undefined there, the nearest point of a coarse grid where both are finite."""
         if self.start is not None:
             return self.start
-        return tuple(lo + 0.25 * (hi - lo) for lo, hi in self.domain)
+        quarter = tuple(lo + 0.25 * (hi - lo) for lo, hi in self.domain)
+        if self._defined(np.array(quarter)).all():
+            return quarter
+        n = 21 if self.ndim == 2 else 11
+        axes = [np.linspace(lo, hi, n)[1:-1] for lo, hi in self.domain]
+        points = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, self.ndim)
+        points = points[self._defined(points)]
+        if not len(points):
+            return quarter
+        span = np.array([hi - lo for lo, hi in self.domain])
+        nearest = np.argmin((((points - quarter) / span) ** 2).sum(axis=1))
+        return tuple(float(f"{v:.12g}") for v in points[nearest])
+
+    def _defined(self, points: np.ndarray) -> np.ndarray:
+        """Whether the loss and the gradient are finite at each of ``points`` (..., d)."""
+        return np.isfinite(self.loss(points)) & np.isfinite(self.gradient(points)).all(axis=-1)
 
     def latex(self) -> str:
         """The loss in LaTeX, for display."""

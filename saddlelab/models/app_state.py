@@ -23,6 +23,7 @@ import numpy as np
 from psygnal import Signal
 
 from saddlelab.core.surface import Surface
+from saddlelab.core.undefined import run_verdict
 
 from .critical_points import CriticalPointsModel
 from .escape import EscapeModel
@@ -142,7 +143,12 @@ class AppState:
         point = np.asarray(run.start, dtype=float)
         loss = float(surface.loss(point))
         grad_norm = float(np.linalg.norm(surface.gradient(point)))
-        run.restart(loss, grad_norm)
+        undefined = None  # the engine's rule (Run): a start where L or its gradient is NaN/inf
+        if not (np.isfinite(loss) and np.isfinite(grad_norm)) and surface.contains(
+            point, run.config().diverge_margin
+        ):
+            undefined = run_verdict(surface, point, 0)
+        run.restart(loss, grad_norm, undefined)
         if run is self.runs.selected:
             self.refresh_probe()
         self.run_restarted.emit(run)

@@ -15,8 +15,14 @@ import numpy as np
 from psygnal import Signal
 
 from saddlelab.core.analysis import AnalysisError, PointAnalysis, analyze
+from saddlelab.core.undefined import point_verdict
 
 NO_PROBE = "No probe point: select a run, or Shift+click in the contour view."
+UNDEFINED_TITLE = "L is undefined here"
+UNDEFINED_HINT = (
+    "there is no finite value there (NaN or infinite), so no gradient, curvature or Taylor "
+    "model. Shift+click where the surface is coloured, or move the run's start there."
+)
 
 
 class ProbeModel:
@@ -38,6 +44,9 @@ class ProbeModel:
         self.analysis: PointAnalysis | None = None
         self.message = NO_PROBE
         """Why there is no analysis (empty when there is one)."""
+        self.undefined = False
+        """Whether the loss (or its gradient or Hessian) is undefined at the point: the
+        displays then say "L is undefined here" instead of showing numbers."""
         self.surface = None
         """The surface the analysis is of (AppState re-analyses after a switch if needed)."""
         view.events.probe.connect(self._on_probe)
@@ -50,6 +59,7 @@ class ProbeModel:
         self.point, self.source = self._view.probe_point, self._view.probe_source
         self.surface = self._surface.surface
         self.lr = self._lr_source()
+        self.undefined = False
         if self.point is None:
             self.analysis, self.message = None, NO_PROBE
         else:
@@ -57,6 +67,10 @@ class ProbeModel:
                 self.analysis, self.message = analyze(self._surface.surface, self.point), ""
             except AnalysisError as error:
                 self.analysis, self.message = None, f"Cannot analyse this point: {error}."
+                verdict = point_verdict(self._surface.surface, self.point)
+                if verdict is not None:
+                    self.undefined = True
+                    self.message = f"{verdict}: {UNDEFINED_HINT}"
         self.changed.emit(self)
 
     def update_lr(self) -> None:

@@ -240,6 +240,8 @@ class RunModel:
             return f"the point needs {self.ndim} finite coordinates"
         if self.status == RunStatus.DIVERGED:
             return "a diverged run cannot be moved; reset it"
+        if self.status in (RunStatus.UNDEFINED, RunStatus.UNDEFINED_START):
+            return "a run stopped where L is undefined cannot be moved; reset it or move its start"
         # The engine resumes a converged or stalled run after the jump: say so at once, so
         # that Play steps it again.
         self.done = False
@@ -265,14 +267,18 @@ class RunModel:
             self.appearance_changed.emit(self)
 
     # -- results ----------------------------------------------------------------------------------
-    def restart(self, loss: float, grad_norm: float) -> None:
-        """Clear the trajectory back to row 0 at the start (after any reset)."""
+    def restart(self, loss: float, grad_norm: float, undefined: str | None = None) -> None:
+        """Clear the trajectory back to row 0 at the start (after any reset); ``undefined``
+        says why the start cannot be stepped from (the loss is undefined there)."""
         self.generation += 1
         self.trajectory.clear()
         lr = self.schedule.lr_at(float(self.params.get("lr", 0.0) or 0.0), 0)
         self.trajectory.append([0], np.array([self.start]), [loss], [grad_norm], [lr])
-        self.done = False
-        self._set_status(RunStatus.READY, "Ready: press Play or N to take a step.", None)
+        self.done = undefined is not None
+        if undefined is not None:
+            self._set_status(RunStatus.UNDEFINED_START, undefined, None)
+        else:
+            self._set_status(RunStatus.READY, "Ready: press Play or N to take a step.", None)
         self.data_changed.emit(self)
 
     def append_chunk(self, chunk, generation: int) -> bool:

@@ -21,6 +21,9 @@ class SceneScale:
     def __init__(self, domain, values: np.ndarray, log: bool = False) -> None:
         (self.x0, self.x1), (self.y0, self.y1) = domain[0], domain[1]
         finite = values[np.isfinite(values)]
+        self.undefined = 1.0 - finite.size / values.size if values.size else 0.0
+        """Share of the grid where the loss is undefined (NaN/inf): drawn without colour, and
+        left out of the colour range."""
         self.log = bool(log)
         self.fmin = float(finite.min()) if finite.size else 0.0
         self.fmax = float(finite.max()) if finite.size else 1.0

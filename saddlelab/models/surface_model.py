@@ -12,6 +12,7 @@ import numpy as np
 from psygnal import Signal
 
 from saddlelab.core.surface import Surface
+from saddlelab.core.undefined import UndefinedRegion, undefined_region
 
 
 class SurfaceModel:
@@ -26,6 +27,7 @@ class SurfaceModel:
         self._surface = surface
         self._slice = surface.default_slice() if surface.ndim == 3 else 0.0
         self._grid_cache: tuple | None = None
+        self._undefined: tuple[Surface, UndefinedRegion] | None = None
 
     @property
     def surface(self) -> Surface:
@@ -45,6 +47,13 @@ class SurfaceModel:
         if self._surface.ndim < 3:
             return (0.0, 0.0)
         return self._surface.domain[2]
+
+    @property
+    def undefined(self) -> UndefinedRegion:
+        """Where the surface's loss is undefined (share and region; computed once per surface)."""
+        if self._undefined is None or self._undefined[0] is not self._surface:
+            self._undefined = (self._surface, undefined_region(self._surface))
+        return self._undefined[1]
 
     def set_surface(self, surface: Surface) -> None:
         self._surface = surface

@@ -22,9 +22,12 @@ from saddlelab.app.style import (
 )
 from saddlelab.core.advice import format_taylor, regime, step_size_sentence, taylor_terms
 from saddlelab.core.numbers import fmt, fmt_vector
+from saddlelab.models.probe import UNDEFINED_TITLE
 from saddlelab.models.subscriptions import Subscriptions
 
 MAX_DIM = 3
+UNDEFINED_COLOUR = "#ffb347"
+"""Title colour of "L is undefined here"."""
 
 
 def _label(wrap: bool = False, rich: bool = False, selectable: bool = True) -> QtWidgets.QLabel:
@@ -125,6 +128,13 @@ class AnalysisPanel(QtWidgets.QWidget):
         outer.addWidget(self.title)
         outer.addWidget(self.source)
         outer.addWidget(self.sentence)
+        # Everything below is hidden when there is nothing to show (no probe point, or the
+        # loss is undefined there): no headings over empty values.
+        self.details = QtWidgets.QWidget()
+        body = QtWidgets.QVBoxLayout(self.details)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(6)
+        outer.addWidget(self.details)
 
         grid = QtWidgets.QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -148,7 +158,7 @@ class AnalysisPanel(QtWidgets.QWidget):
         hessian_head.setText("H (Hessian)")
         grid.addWidget(hessian_head, rows.next, 0, 1, 2)
         grid.addWidget(self.hessian, rows.next + 1, 0, 1, 2, QtCore.Qt.AlignmentFlag.AlignHCenter)
-        outer.addLayout(grid)
+        body.addLayout(grid)
 
         eigen_box = QtWidgets.QGroupBox("Eigen-directions of H")
         eigen_box.setToolTip(
@@ -177,7 +187,7 @@ class AnalysisPanel(QtWidgets.QWidget):
         self.tolerance = _label(wrap=True, selectable=False)
         _muted(self.tolerance)
         self._eigen_grid.addWidget(self.tolerance, 2 * MAX_DIM + 1, 0, 1, 2)
-        outer.addWidget(eigen_box)
+        body.addWidget(eigen_box)
 
         grid2 = QtWidgets.QGridLayout()
         grid2.setHorizontalSpacing(12)
@@ -201,24 +211,24 @@ class AnalysisPanel(QtWidgets.QWidget):
             _label(),
         )
         self.lr = add2("run's \u03b7", "The selected run's current learning rate", _label())
-        outer.addLayout(grid2)
+        body.addLayout(grid2)
         width = QtGui.QFontMetrics(font).horizontalAdvance("min. ratio") + 12
         for g in (grid, grid2):
             g.setColumnMinimumWidth(0, width)
             g.setColumnStretch(1, 1)
         self.step_story = _label(wrap=True)
-        outer.addWidget(self.step_story)
+        body.addWidget(self.step_story)
 
         taylor_head = _label(selectable=False)
         taylor_head.setText("Taylor model (2nd order) around \u03b8")
         taylor_head.setWordWrap(True)
         _muted(taylor_head)
-        outer.addWidget(taylor_head)
+        body.addWidget(taylor_head)
         self.taylor = _label(wrap=True, rich=True)
         taylor_font = QtGui.QFont(font)
         taylor_font.setPointSize(point_size + 2)
         self.taylor.setFont(taylor_font)
-        outer.addWidget(self.taylor)
+        body.addWidget(self.taylor)
         outer.addStretch(1)
         self.clear("No probe point yet: select a run or click in the contour view.")
 
@@ -230,35 +240,29 @@ class AnalysisPanel(QtWidgets.QWidget):
             self._texts[key] = text
             label.setText(text)
 
-    def clear(self, message: str) -> None:
-        """Show a message instead of numbers (no probe point, or a point off the surface)."""
+    def clear(self, message: str, title: str = "No analysis") -> None:
+        """Show a message instead of numbers (no probe point, or the loss is undefined there):
+        a title and a sentence, no empty headings."""
         self._analysis = None
-        self._set(self.title, "No analysis")
+        self._set(self.title, title)
+        self._set_title_colour(UNDEFINED_COLOUR if title == UNDEFINED_TITLE else "#eef2f8")
         self._set(self.sentence, message)
-        for label in (
-            self.point,
-            self.loss,
-            self.gradient,
-            self.gradient_norm,
-            self.hessian,
-            self.minimum_ratio,
-            self.condition,
-            self.eta_opt,
-            self.eta_max,
-            self.lr,
-            self.step_story,
-            self.taylor,
-            self.tolerance,
-            self.source,
-        ):
+        if not self.details.isHidden():
+            self.details.hide()
+        values = (self.point, self.loss, self.gradient, self.gradient_norm, self.hessian,
+                  self.minimum_ratio, self.condition, self.eta_opt, self.eta_max, self.lr,
+                  self.step_story, self.taylor, self.tolerance, self.source,
+                  *self.eigenvalue_labels, *self.eigenvector_labels,
+                  *self.regime_labels)  # fmt: skip
+        for label in values:
             self._set(label, "")
-        for i in range(MAX_DIM):
-            for label in (
-                self.eigenvalue_labels[i],
-                self.eigenvector_labels[i],
-                self.regime_labels[i],
-            ):
-                self._set(label, "")
+
+    def _set_title_colour(self, colour: str) -> None:
+        if self._title_colour != colour:
+            self._title_colour = colour
+            palette = self.title.palette()
+            palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor(colour))
+            self.title.setPalette(palette)
 
     def set_source(self, text: str) -> None:
         """Where the probe point comes from, e.g. "Run 1 (GD, lr 0.1), step 120"."""
@@ -281,11 +285,9 @@ class AnalysisPanel(QtWidgets.QWidget):
         cls = analysis.classification
         colour = CLASS_COLOURS.get(cls, "#ffffff")
         self._set(self.title, CLASS_NAMES.get(cls, cls))
-        if self._title_colour != colour:
-            self._title_colour = colour
-            palette = self.title.palette()
-            palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor(colour))
-            self.title.setPalette(palette)
+        self._set_title_colour(colour)
+        if self.details.isHidden():
+            self.details.show()
         self._set(self.sentence, analysis.sentence())
         self._set(self.point, fmt_vector(analysis.point, 4))
         self._set(self.loss, fmt(analysis.loss, 6))
@@ -376,7 +378,7 @@ class AnalysisPanel(QtWidgets.QWidget):
 
     def _on_probe(self, probe) -> None:
         if probe.analysis is None:
-            self.clear(probe.message)
+            self.clear(probe.message, UNDEFINED_TITLE if probe.undefined else "No analysis")
             return
         run = self._state.runs.selected
         if probe.source == "run" and run is not None:

@@ -30,7 +30,11 @@ STATUS_COLOURS = {
     "stalled": "#ffd166",
     "max_steps": "#ffd166",
     "error": "#ff6b6b",
+    "undefined_start": "#ffb347",
+    "undefined": "#ffb347",
 }
+STATUS_LABELS = {"undefined_start": "start undefined", "undefined": "L undefined"}
+"""Short list labels of the statuses whose value reads badly (the detail line says more)."""
 
 
 def speed_for_position(pos: int) -> float:
@@ -49,7 +53,7 @@ def position_for_speed(speed: float) -> int:
 
 
 def status_text(run: RunModel) -> str:
-    status = run.status.replace("_", " ")
+    status = STATUS_LABELS.get(run.status, run.status.replace("_", " "))
     if run.status == "stalled" and run.stall_kind:
         status = f"stalled ({run.stall_kind})"
     return f"{status} · step {run.steps}"

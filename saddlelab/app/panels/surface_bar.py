@@ -18,6 +18,8 @@ from saddlelab.core.surface import Surface
 from saddlelab.models.subscriptions import Subscriptions
 
 COMBO_WIDTH = 300
+NOTE_STYLE = "color: #ffb347; font-weight: bold;"
+"""The surface bar's message (where the loss is undefined): amber, as the runs' statuses."""
 
 
 def formula_html(text: str) -> str:
@@ -53,7 +55,15 @@ class SurfaceBar(QtWidgets.QWidget):
         layout.addWidget(label)
         layout.addWidget(self.combo)
         layout.addSpacing(12)
-        layout.addWidget(self.formula, 1)
+        layout.addWidget(self.formula)
+        self.note = QtWidgets.QLabel()
+        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
+        layout.addSpacing(16)
+        layout.addWidget(self.note, 1)
         self._subs = Subscriptions()
         self._subs.connect(state.surface.changed, self._show_surface)
         self._show_surface(state.surface.surface)
@@ -92,6 +102,14 @@ class SurfaceBar(QtWidgets.QWidget):
         args = ", ".join(surface.variables)
         formula = formula_html(surface.formula or surface.expression)
         self.formula.setText(f"<span style='font-size:13pt'>L({args}) = <b>{formula}</b></span>")
+        sentence = self.state.surface.undefined.sentence()
+        self.note.setText(f"\u26a0 {sentence}" if sentence else "")
+        self.note.setToolTip(
+            f"{sentence}: that part of the views is hatched and has no colour; a run cannot "
+            "start there"
+            if sentence
+            else ""
+        )
 
     def close_view(self) -> None:
         """Disconnect from the state (the window calls this when it closes)."""

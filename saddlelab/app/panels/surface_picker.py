@@ -12,12 +12,14 @@ from PySide6 import QtCore, QtWidgets
 
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.numbers import fmt
-from saddlelab.core.surface import Surface
+from saddlelab.core.surface import Surface, default_range_note, domain_defaults
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
 
 SLICE_STEPS = 200
 ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
+NOTE_STYLE = "color: #ffb347;"
+"""What to know about a surface that was applied (where its loss is undefined, ranges filled in)."""
 
 
 class SurfacePicker(QtWidgets.QWidget):
@@ -78,6 +80,10 @@ class SurfacePicker(QtWidgets.QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
+        self.note_label = QtWidgets.QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet(NOTE_STYLE)
+        self.note_label.hide()
 
         typed = QtWidgets.QGroupBox("Type a loss")
         form = QtWidgets.QFormLayout(typed)
@@ -87,6 +93,7 @@ class SurfacePicker(QtWidgets.QWidget):
         form.addRow("variables", self.vars_edit)
         form.addRow("domain", self.domain_edit)
         form.addRow(self.apply_button)
+        form.addRow(self.note_label)
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -97,6 +104,8 @@ class SurfacePicker(QtWidgets.QWidget):
         layout.addWidget(self.slice_row)
         layout.addWidget(typed)
         layout.addStretch(1)
+        self._completed = ""
+        """The default ranges the last typed domain was completed with, as a sentence."""
         self._subs = Subscriptions()
         self._subs.connect(state.surface.changed, self._show_surface)
         self._subs.connect(state.surface.slice_changed, self._show_slice)
@@ -107,11 +116,12 @@ class SurfacePicker(QtWidgets.QWidget):
         """Build the typed surface; on error show it under the field and keep the last one."""
         text = self.expr_edit.text()
         variables = [v.strip() for v in self.vars_edit.text().split(",") if v.strip()]
+        domain = self.domain_edit.text().strip() or None
         try:
             surface = Surface.from_expression(
                 text,
                 variables,
-                self.domain_edit.text().strip() or None,
+                domain,
                 id="typed",
                 name="Typed loss",
                 description="A loss you typed.",
@@ -123,6 +133,7 @@ class SurfacePicker(QtWidgets.QWidget):
             self._fail(str(error))
             return False
         self.error_label.hide()
+        self._completed = default_range_note(domain_defaults(domain, surface.variables))
         self.state.choose_surface(surface)
         return True
 
@@ -137,6 +148,12 @@ class SurfacePicker(QtWidgets.QWidget):
     # -- showing --------
     def _show_surface(self, surface: Surface) -> None:
         self.lesson.setText(surface.description or "")
+        notes = [self.state.surface.undefined.sentence()]
+        if surface.id == "typed":
+            notes.append(self._completed)
+        text = ". ".join(n for n in notes if n)
+        self.note_label.setText(f"\u26a0 {text}." if text else "")
+        self.note_label.setVisible(bool(text))
         three = surface.ndim == 3
         self.slice_label.setVisible(three)
         self.slice_row.setVisible(three)

@@ -64,7 +64,7 @@ class TaylorControls(QtWidgets.QWidget):
     def show_error(self, point, true_loss: float, model_value: float) -> None:
         """Report the model against the true loss at ``point`` (the cursor)."""
         if not np.isfinite(true_loss):
-            self.readout.setText(f"At {fmt_vector(point)} the loss is not defined.")
+            self.readout.setText(f"At {fmt_vector(point)} L is undefined: nothing to compare.")
             return
         error = model_value - true_loss
         self.readout.setText(
@@ -105,9 +105,11 @@ class TaylorControls(QtWidgets.QWidget):
             self.radius.blockSignals(blocked)
 
     def _on_probe(self, probe) -> None:
-        if probe.analysis is None:
+        if probe.analysis is None and probe.undefined:
+            self.clear_error("No Taylor model: L is undefined at the probe point.")
+        elif probe.analysis is None:
             self.clear_error("No probe point, so no Taylor model to compare.")
-        elif self.readout.text().startswith("No probe point"):
+        elif self.readout.text().startswith(("No probe point", "No Taylor model")):
             self.clear_error()
 
     def _on_hover(self, point) -> None:

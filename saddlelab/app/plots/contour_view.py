@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
-from saddlelab.app.style import CONTOUR_LEVELS, lut
+from saddlelab.app.style import CONTOUR_LEVELS, hatch_brush, height_rgba
 from saddlelab.core import isolines
 from saddlelab.core.numbers import fmt
 from saddlelab.models.app_state import AppState
@@ -95,7 +95,12 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         for side in ("left", "bottom"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="col-major")
-        self.image.setLookupTable(lut())
+        # Where the loss is undefined the image is transparent over this hatch: no colour.
+        self.undefined = QtWidgets.QGraphicsRectItem()
+        self.undefined.setPen(pg.mkPen(None))
+        self.undefined.setBrush(hatch_brush())
+        self.undefined.setZValue(-11)
+        self.undefined.setToolTip("Hatched: the loss is undefined here (NaN or infinite)")
         self.iso = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="pairs")
         self.probe = pg.ScatterPlotItem(
             size=22, symbol="+", pen=pg.mkPen("w", width=2.5), brush=pg.mkBrush("w")
@@ -108,7 +113,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         for item in (self.image, self.iso):
             item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.probe.setZValue(20)
-        for item in (self.image, self.iso, self.probe):
+        for item in (self.undefined, self.image, self.iso, self.probe):
             self.plot.addItem(item)
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setToolTip("Coordinates and loss under the mouse pointer")
@@ -148,12 +153,15 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         model = self.state.surface
         surface = model.surface
         xs, ys, values = model.grid(self.resolution)
-        u = self.scale.unit(values)
-        self.image.setImage(np.nan_to_num(u, nan=1.0), levels=(0.0, 1.0), autoLevels=False)
+        rgba = height_rgba(self.scale.unit(values))  # undefined cells: alpha 0
+        self.image.setImage(rgba, levels=(0, 255), autoLevels=False)
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        self.image.setRect(
-            QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
+        rect = QtCore.QRectF(
+            xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy
         )
+        self.image.setRect(rect)
+        self.undefined.setRect(rect)
+        self.undefined.setVisible(bool(np.isnan(values).any()))
         seg = isolines.segments(xs, ys, values, self.scale.levels(CONTOUR_LEVELS))
         self.iso.setData(seg[:, 0], seg[:, 1], connect="pairs")
         names = surface.variables
@@ -273,7 +281,7 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         text = f"{names[0]} = {fmt(point[0], 3)}   {names[1]} = {fmt(point[1], 3)}"
         if surface.ndim == 3:
             text += f"   ({names[2]} = {fmt(surface.slice_value, 3)})"
-        text += f"   loss = {fmt(loss, 3)}" if np.isfinite(loss) else "   loss undefined"
+        text += f"   loss = {fmt(loss, 3)}" if np.isfinite(loss) else "   L is undefined here"
         self.readout.setText(text)
 
     def _on_probe_changed(self, probe) -> None:

@@ -31,10 +31,16 @@ class SecondOrderOverlay2D:
         on(state.probe.changed, self._on_probe)
         on(state.surface.slice_changed, self.redraw)
         on(state.critical.changed, self._draw_markers)
+        on(state.scene.changed, self._show_undefined)
         events = state.view.events
         for name in ("taylor_radius", "show_taylor_contours"):
             on(getattr(events, name), self.redraw)
         self.redraw()
+        self._show_undefined()
+
+    def _show_undefined(self) -> None:
+        """The legend's row for the hatched part (where the loss is undefined), if any."""
+        self.legend.set_undefined(self.state.scene.scale.undefined > 0)
 
     def _on_probe(self, probe) -> None:
         self._draw_probe()

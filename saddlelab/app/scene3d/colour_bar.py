@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.app.style import lut
+from saddlelab.app.style import UNDEFINED_LABEL, hatch_brush, lut
 from saddlelab.core.numbers import fmt
 from saddlelab.models.scene_scale import SceneScale
 
@@ -45,6 +45,21 @@ class ColourLegend(QtWidgets.QWidget):
         self._runs = list(runs)
         self.update()
 
+    def _undefined(self) -> bool:
+        return self._scale is not None and self._scale.undefined > 0
+
+    def _paint_undefined(self, p: QtGui.QPainter, y: float, line: int) -> None:
+        """The key to the hatched part of the surface: where the loss is undefined."""
+        swatch = QtCore.QRectF(10, y - line + 4, 18, line)
+        p.fillRect(swatch, QtGui.QColor(20, 20, 24))
+        p.fillRect(swatch, hatch_brush())
+        p.setPen(QtGui.QColor(200, 200, 200))
+        p.drawRect(swatch)
+        p.setPen(QtGui.QColor(235, 235, 235))
+        head, _, tail = UNDEFINED_LABEL.partition(" (")
+        p.drawText(QtCore.QPointF(34, y), head)
+        p.drawText(QtCore.QPointF(34, y + line), f"({tail}" if tail else "")
+
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -60,6 +75,8 @@ class ColourLegend(QtWidgets.QWidget):
         p.drawText(QtCore.QPointF(10, line + 4), title)
         p.setFont(font)
         run_block = (len(self._runs) + 1) * (line + 4) if self._runs else 0
+        if self._undefined():
+            run_block += 2 * line + 10
         top, bottom = 2 * line + 6, self.height() - run_block - line
         bar = QtCore.QRectF(10, top, 18, max(bottom - top, 40))
         self._gradient.setStart(bar.bottomLeft())
@@ -75,6 +92,9 @@ class ColourLegend(QtWidgets.QWidget):
                 text = fmt(float(self._scale.loss_at_unit(u)), 3)
                 p.drawText(QtCore.QPointF(bar.right() + 8, y + fm.ascent() / 2 - 1), text)
         y = bar.bottom() + line + 6
+        if self._undefined():
+            self._paint_undefined(p, y, line)
+            y += 2 * line + 10
         if self._runs:
             p.setFont(bold)
             p.setPen(QtGui.QColor(235, 235, 235))

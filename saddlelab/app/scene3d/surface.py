@@ -34,6 +34,14 @@ def _faces(nx: int, ny: int) -> np.ndarray:
     return np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.uint32)
 
 
+def _defined_faces(undefined: np.ndarray) -> np.ndarray:
+    """The grid's triangles (see :func:`_faces`) without those touching an undefined point."""
+    faces = _faces(*undefined.shape)
+    if not undefined.any():
+        return faces
+    return faces[~undefined.ravel()[faces].any(axis=1)]
+
+
 class _Switchable:
     """An item the surface can skip for a frame without requesting another one.
 
@@ -104,11 +112,16 @@ class GLLossSurface(GLGraphicsItem):
         self.levels = np.empty(0)
 
     def set_grid(self, xs: np.ndarray, ys: np.ndarray, values: np.ndarray, scale: SceneScale):
-        """Rebuild the mesh and its overlays for loss ``values[i, j]`` at ``(xs[i], ys[j])``."""
+        """Rebuild the mesh and its overlays for loss ``values[i, j]`` at ``(xs[i], ys[j])``.
+
+        Where the loss is undefined (NaN) there is no surface: the faces and grid lines that
+        touch such a point are left out (never drawn at some height as if it were a value).
+        """
         nx, ny = values.shape
         wx, wy = scale.wx(xs), scale.wy(ys)
         u = scale.unit(values)
-        wz = np.where(np.isnan(u), HEIGHT, u * HEIGHT)
+        undefined = np.isnan(u)
+        wz = np.where(undefined, 0.0, u * HEIGHT)  # a placeholder: no face uses these points
         verts = np.empty((nx, ny, 3), dtype=np.float32)
         verts[..., 0] = wx[:, None]
         verts[..., 1] = wy[None, :]
@@ -116,19 +129,22 @@ class GLLossSurface(GLGraphicsItem):
         colours = height_rgba(u)
         colours[..., :3] = (colours[..., :3] * self._shade(wx, wy, wz)[..., None]).astype(np.uint8)
         self.mesh.setMeshData(
-            vertexes=verts.reshape(-1, 3), faces=_faces(nx, ny), vertexColors=colours.reshape(-1, 4)
+            vertexes=verts.reshape(-1, 3),
+            faces=_defined_faces(undefined),
+            vertexColors=colours.reshape(-1, 4),
         )
         ci, cj = _every_other(nx), _every_other(ny)
         low = verts.copy()
-        low[..., 2] = _min3x3(wz)  # the coarse mesh never rises above the full one, so
-        coarse_v = np.ascontiguousarray(low[np.ix_(ci, cj)])  # trajectories stay on top
+        # the coarse mesh never rises above the full one, so trajectories stay on top
+        low[..., 2] = np.nan_to_num(_min3x3(np.where(undefined, np.inf, wz)), posinf=0.0)
+        coarse_v = np.ascontiguousarray(low[np.ix_(ci, cj)])
         coarse_c = np.ascontiguousarray(colours[np.ix_(ci, cj)])
         self.coarse_mesh.setMeshData(
             vertexes=coarse_v.reshape(-1, 3),
-            faces=_faces(len(ci), len(cj)),
+            faces=_defined_faces(undefined[np.ix_(ci, cj)]),
             vertexColors=coarse_c.reshape(-1, 4),
         )
-        self.grid.setData(pos=self._grid_lines(verts))
+        self.grid.setData(pos=self._grid_lines(verts, undefined))
         self.levels = scale.levels(CONTOUR_LEVELS)
         self.contours.setData(pos=self._contour_lines(xs, ys, values, scale))
         coarse_lines = self._contour_lines(xs[ci], ys[cj], values[np.ix_(ci, cj)], scale)
@@ -152,16 +168,19 @@ class GLLossSurface(GLGraphicsItem):
         return (0.5 + 0.5 * np.clip(lam, 0.0, 1.0)).astype(np.float32)
 
     @staticmethod
-    def _grid_lines(verts: np.ndarray) -> np.ndarray:
-        """Segments along GRID_LINES rows and columns of the mesh, lifted slightly."""
+    def _grid_lines(verts: np.ndarray, undefined: np.ndarray) -> np.ndarray:
+        """Segments along GRID_LINES rows and columns of the mesh, lifted slightly (none
+        that touches an undefined point)."""
         nx, ny, _ = verts.shape
         rows = np.unique(np.linspace(0, nx - 1, GRID_LINES).round().astype(int))
         cols = np.unique(np.linspace(0, ny - 1, GRID_LINES).round().astype(int))
+        lines = [(verts[r, :, :], undefined[r, :]) for r in rows]
+        lines += [(verts[:, c, :], undefined[:, c]) for c in cols]
         parts = []
-        for line in [verts[r, :, :] for r in rows] + [verts[:, c, :] for c in cols]:
+        for line, gap in lines:
             seg = np.empty((len(line) - 1, 2, 3), dtype=np.float32)
             seg[:, 0], seg[:, 1] = line[:-1], line[1:]
-            parts.append(seg.reshape(-1, 3))
+            parts.append(seg[~(gap[:-1] | gap[1:])].reshape(-1, 3))
         pos = np.concatenate(parts)
         pos[:, 2] += LIFT
         return pos

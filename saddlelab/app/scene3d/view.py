@@ -267,7 +267,8 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         if self._heights is None or self._heights[0] is not self.scale:
             xs, ys, values = self.state.surface.grid(self.resolution)
             u = self.scale.unit(values) * HEIGHT
-            self._heights = (self.scale, xs, ys, np.where(np.isnan(u), HEIGHT, u))
+            # where the loss is undefined there is no mesh: points there lie on the floor
+            self._heights = (self.scale, xs, ys, np.where(np.isnan(u), 0.0, u))
         return self._heights[1:]
 
     def _mesh_height(self, xy: np.ndarray) -> np.ndarray:

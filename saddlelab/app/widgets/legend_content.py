@@ -8,7 +8,14 @@ direction), the Taylor patch or dashed contours, and the critical-point markers 
 
 from __future__ import annotations
 
-from saddlelab.app.style import CLASS_COLOURS, CLASS_GLYPHS, CLASS_NAMES, eigen_colour
+from saddlelab.app.style import (
+    CLASS_COLOURS,
+    CLASS_GLYPHS,
+    CLASS_NAMES,
+    UNDEFINED_HATCH,
+    UNDEFINED_LABEL,
+    eigen_colour,
+)
 from saddlelab.core.numbers import fmt
 
 CLASS_ORDER = ("local_min", "local_max", "saddle", "degenerate")
@@ -24,6 +31,7 @@ class LegendContent:
         self._overlay = ""
         self._markers = ""
         self._marker_rows: list[str] = []
+        self._undefined = ""
 
     def _refresh(self) -> None:
         self._changed()
@@ -31,7 +39,8 @@ class LegendContent:
     def html(self, compact: bool = False) -> str:
         """The rows; ``compact`` puts the marker classes on one line (a corner of a plot)."""
         markers = "&nbsp;&nbsp; ".join(self._marker_rows) if compact else self._markers
-        return "<br>".join(p for p in (self._arrows, self._overlay, markers) if p)
+        parts = (self._arrows, self._overlay, markers, self._undefined)
+        return "<br>".join(p for p in parts if p)
 
     def set_arrows(
         self, eigenvalues=(), tolerance: float = 0.0, slice_note: str = "", refresh: bool = True
@@ -68,6 +77,16 @@ class LegendContent:
         if refresh:
             self._refresh()
 
+    def set_undefined(self, shown: bool) -> None:
+        """The row for the hatched part where the loss is undefined (shown only if any)."""
+        self._undefined = (
+            f"<span style='color:{UNDEFINED_HATCH}; font-weight:bold'>\u25a8</span> "
+            f"{UNDEFINED_LABEL}"
+            if shown
+            else ""
+        )
+        self._refresh()
+
     def set_markers(self, classes) -> None:
         """Marker rows for the classes present; empty hides them."""
         present = [c for c in CLASS_ORDER if c in set(classes)]
@@ -94,3 +113,6 @@ class ContentSetters:
 
     def set_markers(self, *args, **kwargs) -> None:
         self.content.set_markers(*args, **kwargs)
+
+    def set_undefined(self, shown: bool) -> None:
+        self.content.set_undefined(shown)

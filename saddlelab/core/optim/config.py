@@ -23,6 +23,11 @@ class RunStatus(str, Enum):  # noqa: UP042 (the GUI relies on str + Enum)
     MAX_STEPS = "max_steps"
     ERROR = "error"
     """The engine raised (a configuration it refused mid-run): never set by the step loops."""
+    UNDEFINED_START = "undefined_start"
+    """The loss or its gradient is NaN/inf at the start: the run never steps."""
+    UNDEFINED = "undefined"
+    """The run reached a point inside the domain where the loss or its gradient is NaN/inf
+    (the step loops say diverged; :class:`~.run.Run` tells the two apart)."""
 
     @property
     def terminal(self) -> bool:

@@ -23,6 +23,11 @@ BLOCK = 65_536
 """Most updates per compiled call when recording (bounds the scratch rows)."""
 
 _UNSET = object()
+_STOPPED_FOR_GOOD = {
+    RunStatus.DIVERGED: "diverged",
+    RunStatus.UNDEFINED: "reached a point where L is undefined",
+    RunStatus.UNDEFINED_START: "starts where L is undefined",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,16 @@ class StepChunk:
 
     def __len__(self) -> int:
         return len(self.step)
+
+
+def undefined_or(status: RunStatus, surface, config: RunConfig, point, steps: int) -> RunStatus:
+    """UNDEFINED(_START) for a divergence at a finite point inside the domain's margin: the
+    loops stopped on a NaN/inf loss or gradient there, not on a run gone to infinity."""
+    if status is not RunStatus.DIVERGED or not np.all(np.isfinite(point)):
+        return status
+    if not surface.contains(point, config.diverge_margin):
+        return status
+    return RunStatus.UNDEFINED if steps else RunStatus.UNDEFINED_START
 
 
 class Run:
@@ -136,11 +151,14 @@ class Run:
             remaining -= max(k, 1)
             code = int(engine.ST[0])
             if code != K.RUNNING:
-                self._set_status(STATUS_BY_CODE[code])
+                self._set_status(self._undefined_or(STATUS_BY_CODE[code]))
                 break
         if self.status is RunStatus.RUNNING:
             self.status_detail = describe(RunStatus.RUNNING, self)[0]
         return parts
+
+    def _undefined_or(self, status: RunStatus) -> RunStatus:
+        return undefined_or(status, self.surface, self.config, self._engine.P[0], self.steps)
 
     def _set_status(self, status: RunStatus) -> None:
         self.status = status
@@ -198,8 +216,9 @@ class Run:
         p = np.asarray(point, dtype=float).reshape(-1)
         if p.size != self.surface.ndim or not np.all(np.isfinite(p)):
             raise OptimizerError(f"the point needs {self.surface.ndim} finite coordinates")
-        if self.status is RunStatus.DIVERGED:
-            raise OptimizerError("a diverged run cannot be moved; reset it instead")
+        if self.status in _STOPPED_FOR_GOOD:
+            raise OptimizerError(f"a run that {_STOPPED_FOR_GOOD[self.status]} cannot be moved; "
+                                 "reset it instead")  # fmt: skip
         self._engine.move_row(0, p)
         if self.status.terminal:
             self.resume()
@@ -231,6 +250,10 @@ class Run:
         self._buffer.mark("start", f"start at ({', '.join(f'{v:g}' for v in self.point)})")
         self.status = RunStatus.READY
         self.status_detail, self.stall_kind = describe(RunStatus.READY, self)
+        if not (np.isfinite(engine.L[0]) and np.isfinite(engine.GN[0])):
+            status = self._undefined_or(RunStatus.DIVERGED)
+            if status is RunStatus.UNDEFINED_START:  # known now: the run never steps
+                self._set_status(status)
 
 
 class _NoTrajectory:
@@ -303,12 +326,18 @@ class Batch:
 
     @property
     def statuses(self) -> tuple[RunStatus, ...]:
-        return tuple(STATUS_BY_CODE[c] for c in self._engine.ST)
+        """Each row's status, as the single run with its configuration would say it."""
+        return tuple(self._status(i) for i in range(len(self)))
+
+    def _status(self, i: int) -> RunStatus:
+        e = self._engine
+        return undefined_or(STATUS_BY_CODE[int(e.ST[i])], self.surface, e.configs[i], e.P[i],
+                            int(e.T[i]))  # fmt: skip
 
     def run_row(self, i: int) -> RowState:
         e = self._engine
         return RowState(e.P[i].copy(), float(e.L[i]), float(e.GN[i]), int(e.T[i]),
-                        STATUS_BY_CODE[int(e.ST[i])])  # fmt: skip
+                        self._status(i))  # fmt: skip
 
     def set_params(self, **hyper) -> None:
         """Change hyper-parameters of every row, keeping optimizer state."""

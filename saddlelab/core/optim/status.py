@@ -12,6 +12,7 @@ import numpy as np
 
 from ..analysis import AnalysisError, analyze
 from ..numbers import count, fmt
+from ..undefined import run_verdict
 from .config import RunStatus
 
 PLATEAU_CURVATURE = 1e-4
@@ -74,6 +75,8 @@ def describe(status: RunStatus, run_like) -> tuple[str, str | None]:
             f"{_fmt(run_like.grad_norm)}",
             None,
         )
+    if status in (RunStatus.UNDEFINED_START, RunStatus.UNDEFINED):
+        return run_verdict(surface, point, steps), None
     if status is RunStatus.DIVERGED:
         if not (np.all(np.isfinite(point)) and np.isfinite(run_like.grad_norm)):
             return f"diverged: values became non-finite by step {steps}", None
