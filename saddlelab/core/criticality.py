@@ -19,6 +19,7 @@ Plain Python (no numpy at import): the step loops compile :func:`gradient_tolera
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .numbers import fmt
@@ -36,7 +37,9 @@ PLATEAU_CURVATURE = 1e-4
 def gradient_tolerance(loss, curvature, point_norm, rtol):
     """``rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))``: the gradient norm at or below which a
     point with loss ``loss``, largest |eigenvalue| ``curvature`` and norm ``point_norm`` is
-    critical (NaN when any of them is)."""
+    critical; NaN (nothing is critical) where any of them is not finite."""
+    if not (math.isfinite(loss) and math.isfinite(curvature) and math.isfinite(point_norm)):
+        return math.nan
     return rtol * max(1.0, abs(loss), curvature * max(1.0, point_norm))
 
 
