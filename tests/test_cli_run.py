@@ -77,3 +77,46 @@ def test_bad_input_exits_2_with_one_line(capsys, args, words):
     assert main(["run", "rosenbrock", *args]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+LECTURE_ON_THE_LINE = ("w1w2-mse", "--optimizer", "sgd", "--set", "lr=0.1", "--start", "-1.2,1.2")
+
+
+def test_status_and_final_agree_on_the_lecture_saddle(capsys):
+    # GD started on the line w1 = -w2 runs into the saddle (0, 0): called converged only where
+    # the analysis of the final point calls it critical, and a saddle
+    data = run_json(capsys, *LECTURE_ON_THE_LINE, "--steps", "5000")
+    assert data["status"] == "converged"
+    assert data["status_detail"].startswith("converged to a saddle point at (")
+    final = data["final"]
+    assert final["classification"] == "saddle" and final["is_critical"]
+    assert data["verdict"] == "saddle"
+    assert data["stopped_early"] is True and data["stop_reason"] == "converged"
+    assert data["steps_taken"] == data["steps"] == len(data["step"]) - 1 < 5000
+    assert data["steps_requested"] == 5000 and data["early_stop"] is True
+
+
+def test_exact_steps_takes_every_update_after_convergence(capsys):
+    data = run_json(capsys, *LECTURE_ON_THE_LINE, "--steps", "300", "--exact-steps")
+    assert data["steps_taken"] == 300 and data["step"] == list(range(301))
+    assert data["stopped_early"] is False and data["stop_reason"] is None
+    assert data["early_stop"] is False and data["status"] == "max_steps"
+    assert data["final"]["classification"] == "saddle"
+    assert main(["run", *LECTURE_ON_THE_LINE, "--steps", "300", "--exact-steps"]) == 0
+    assert "took all 300 steps" in capsys.readouterr().out
+
+
+def test_exact_steps_still_stops_at_divergence_and_says_why(capsys):
+    data = run_json(capsys, "w1w2-mse", "--optimizer", "sgd", "--set", "lr=5", "--steps",
+                    "1000", "--exact-steps")  # fmt: skip
+    assert data["status"] == "diverged" and data["steps_taken"] < 1000
+    assert data["stopped_early"] is True and data["stop_reason"] == "diverged"
+    assert main(["run", *LECTURE_ON_THE_LINE, "--steps", "5000"]) == 0
+    assert "stopped early (converged) after " in capsys.readouterr().out
+
+
+def test_help_explains_exact_steps_and_the_early_stop(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--exact-steps" in text and "stopped_early" in text and "stop_reason" in text

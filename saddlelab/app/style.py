@@ -15,6 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.core.criticality import NAMES
+
 # -- theme ----------------------------------------------------------------------------------------
 FONT_POINTS = 11
 
@@ -112,13 +114,8 @@ CLASS_COLOURS = {
     "degenerate": "#c8c8c8",
     "not_critical": "#9ab4d8",
 }
-CLASS_NAMES = {
-    "local_min": "Local minimum",
-    "local_max": "Local maximum",
-    "saddle": "Saddle point",
-    "degenerate": "Degenerate",
-    "not_critical": "Not a critical point",
-}
+CLASS_NAMES = NAMES
+"""The classifications' titles: the core's one wording (:mod:`saddlelab.core.criticality`)."""
 CLASS_SYMBOLS = {"local_min": "o", "local_max": "t1", "saddle": "x", "degenerate": "d"}
 """pyqtgraph symbols of the 2-D markers: shape and colour both carry the class."""
 CLASS_GLYPHS = {

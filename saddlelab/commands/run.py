@@ -38,7 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(grad_noise=0.1, clip_norm=1); repeatable")  # fmt: skip
     p.add_argument("--schedule", default="constant",
                    help='learning-rate schedule, e.g. "warmup=50+cosine:T_max=1000"')  # fmt: skip
-    p.add_argument("--steps", default=str(DEFAULT_STEPS), help=f"updates to run ({DEFAULT_STEPS})")
+    p.add_argument("--steps", default=str(DEFAULT_STEPS),
+                   help=f"most updates to run ({DEFAULT_STEPS}); the run stops earlier where it "
+                   "converges (the point is critical: the analysis's rule) or stalls, unless "
+                   "--exact-steps")  # fmt: skip
+    p.add_argument("--exact-steps", action="store_true",
+                   help="take exactly --steps updates, as a training loop of fixed length does: "
+                   "no convergence or stall test; only divergence (non-finite values, or "
+                   "leaving the domain far behind) stops the run early. The JSON says whether "
+                   "and why the run stopped early (stopped_early, stop_reason)")  # fmt: skip
     p.add_argument("--start", help="start point A,B[,C] (default: the surface's suggestion)")
     p.add_argument("--seed", default="0", help="seed of the gradient noise (0)")
     out = p.add_mutually_exclusive_group()
@@ -93,6 +101,7 @@ def handle(args: argparse.Namespace) -> int:
         config = RunConfig.make(
             args.optimizer, start, hyper, schedule=schedule, seed=seed, max_steps=steps,
             grad_noise=options.get("grad_noise", 0.0), clip_norm=options.get("clip_norm"),
+            early_stop=not args.exact_steps,
         )  # fmt: skip
         run = Run(surface, config)
     except OptimizerError as error:
@@ -100,29 +109,43 @@ def handle(args: argparse.Namespace) -> int:
     run.advance(steps)
     trajectory = run.trajectory
     notes, facts = surface_notes(args, surface)
+    stop = _stop(run, steps)
     if args.json:
-        print_json({**_as_dict(surface, run, trajectory), **facts})
+        print_json({**_as_dict(surface, run, trajectory), **stop, **facts})
         return 0
     print_notes(notes)
     if args.csv:
         _write_csv(args.csv, surface, trajectory)
-        _print_summary(surface, run, f"wrote {count(len(trajectory), 'row')} to {args.csv}")
+        _print_summary(surface, run, stop, f"wrote {count(len(trajectory), 'row')} to {args.csv}")
     else:
-        _print_summary(surface, run, None)
+        _print_summary(surface, run, stop, None)
     return 0
 
 
-def _final(surface, point) -> dict | None:
-    from saddlelab.core.analysis import AnalysisError, analyze
+def _stop(run, requested: int) -> dict:
+    """Whether the run took fewer updates than asked for, and why (its status)."""
+    early = run.steps < requested
+    return {
+        "steps_requested": requested,
+        "steps_taken": run.steps,
+        "early_stop": run.config.early_stop,
+        "stopped_early": early,
+        "stop_reason": run.status.value if early else None,
+    }
 
-    try:
-        return analyze(surface, point).to_dict()
-    except AnalysisError:
-        return None  # the run ended on non-finite values: nothing to analyse
+
+def _final(surface, point) -> tuple[dict | None, str]:
+    """The analysis of the final point (None where it is undefined) and the verdict's kind,
+    by the rule that also decided the run's status (:mod:`saddlelab.core.criticality`)."""
+    from saddlelab.core.criticality import verdict_at
+
+    verdict, analysis = verdict_at(surface, point)
+    return (None if analysis is None else analysis.to_dict()), verdict.kind
 
 
 def _as_dict(surface, run, trajectory) -> dict:
     config = run.config
+    final, verdict = _final(surface, run.point)
     return {
         "surface": surface.id,
         "optimizer": config.optimizer,
@@ -138,7 +161,8 @@ def _as_dict(surface, run, trajectory) -> dict:
         "status": run.status.value,
         "status_detail": run.status_detail,
         "steps": run.steps,
-        "final": _final(surface, run.point),
+        "final": final,
+        "verdict": verdict,
     }
 
 
@@ -157,7 +181,7 @@ def _write_csv(path: str, surface, trajectory) -> None:
         raise CLIError(f"cannot write {path}: {error.strerror}") from None
 
 
-def _print_summary(surface, run, note: str | None) -> None:
+def _print_summary(surface, run, stop: dict, note: str | None) -> None:
     config = run.config
     params = ", ".join(f"{k}={v}" for k, v in config.params.items())
     point = ", ".join(f"{v:.6g}" for v in run.point)
@@ -168,6 +192,10 @@ def _print_summary(surface, run, note: str | None) -> None:
         run.status_detail,
         f"steps: {run.steps}   final point: ({point})   loss: {loss}   "
         f"gradient norm: {run.grad_norm:.3g}",
+        f"stopped early ({stop['stop_reason']}) after {run.steps} of "
+        f"{count(stop['steps_requested'], 'step')}"
+        if stop["stopped_early"]
+        else f"took all {count(run.steps, 'step')}",
     ]
     if note:
         lines.append(note)

@@ -131,9 +131,11 @@ def step_size_curves(
 def step_size_sentence(
     eigenvalues: Sequence[float], lr: float | None, tolerance: float = 0.0
 ) -> str:
-    """One or two sentences comparing the run's η with η_opt = 1/λ_max and 2/λ_max."""
+    """One or two sentences comparing the run's η with η_opt = 1/λ_max and 2/λ_max; directions
+    of negative curvature are named as escaping (the regime the eigen-rows show), never as
+    converging."""
     lam = np.asarray(eigenvalues, dtype=float)
-    positive = lam[lam > tolerance]
+    positive, negative = lam[lam > tolerance], lam[lam < -tolerance]
     if positive.size == 0:
         return (
             "No direction curves upward here, so the quadratic model sets no step-size limit: "
@@ -152,6 +154,9 @@ def step_size_sentence(
         body = f"the steepest direction (\u03bb = {fmt(lam_max)}) oscillates but converges"
     elif where == "one step":
         body = f"the steepest direction (\u03bb = {fmt(lam_max)}) is solved in one step"
+    elif negative.size:  # not "every curved direction": the escaping ones do not converge
+        body = (f"the upward-curved direction{'s shrink' if positive.size > 1 else ' shrinks'} "
+                "monotonically")  # fmt: skip
     else:
         body = "every curved direction converges monotonically"
     lam_min = float(positive.min())
@@ -161,6 +166,11 @@ def step_size_sentence(
             f"; the shallowest (\u03bb = {fmt(lam_min)}) shrinks only by a factor "
             f"{fmt(slow, 3)} per step, slow because the condition number is "
             f"{fmt(lam_max / lam_min, 3)}"
+        )
+    if negative.size:
+        body += (
+            f"; along \u03bb = {fmt(float(negative.min()))} the point escapes: gradient descent "
+            "moves away from here in that direction"
         )
     return head + body + "."
 

@@ -16,7 +16,8 @@ Tolerances (both visible in the CLI and the GUI):
   ``grad_rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))``: the residual a root found to about
   ``grad_rtol`` relative precision leaves, in the units of the loss. A plateau with a
   small but real gradient therefore stays ``not_critical``. Pass ``grad_tol`` to use a fixed
-  absolute bound instead.
+  absolute bound instead. This is the rule of :mod:`.criticality`, which the run status, the
+  escape banner and the CLI share.
 
 Only numpy is used here (no scipy, no sympy calls) so ``saddlelab analyze`` starts fast.
 """
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .criticality import DEFAULT_GRAD_RTOL, gradient_tolerance, verdict_of
 from .numbers import fmt
 from .taylor import TaylorModel
 
@@ -50,8 +52,6 @@ DEFAULT_REL_TOL = 1e-6
 """Eigenvalues within this fraction of max|λ| of zero count as zero."""
 DEFAULT_ABS_TOL = 1e-8
 """Absolute floor of the eigenvalue tolerance, per unit of loss scale max(1, |L|)."""
-DEFAULT_GRAD_RTOL = 1e-8
-"""Relative gradient tolerance of the default scale-aware criticality rule."""
 
 
 class AnalysisError(ValueError):
@@ -181,10 +181,8 @@ class PointAnalysis:
         c = self.classification
         if c == "not_critical":
             shape = _CURVATURE_WORDS.get(self.curvature, "flat in some direction")
-            return (
-                f"Not a critical point: the gradient norm is {self.gradient_norm:.2g} "
-                f"(critical below {self.grad_tolerance:.2g}); the curvature here is {shape}."
-            )
+            verdict = verdict_of(self)
+            return f"Not a critical point, {verdict.where()}; the curvature here is {shape}."
         if c == "local_min":
             return "Local minimum: the loss rises in every direction."
         if c == "local_max":
@@ -275,8 +273,7 @@ def analyze(
     eig_tol = max(rel_tol * lam_abs_max, abs_tol * max(1.0, abs(loss)))
     gnorm = float(np.linalg.norm(g))
     if grad_tol is None:
-        scale = max(1.0, abs(loss), lam_abs_max * max(1.0, float(np.linalg.norm(p))))
-        grad_tol = grad_rtol * scale
+        grad_tol = gradient_tolerance(loss, lam_abs_max, float(np.linalg.norm(p)), grad_rtol)
     is_critical = gnorm <= grad_tol
 
     curvature = _curvature(eigenvalues, eig_tol)

@@ -1,10 +1,11 @@
 """The lectures' two remedies for a run stuck at a saddle, as application rules.
 
-When a run stalls at a saddle, or converges onto one (plain gradient descent can), the window
-offers the remedies: step along the negative-curvature direction, or add gradient noise. This
-model decides when to offer them (:attr:`EscapeModel.offer`), what the defaults are for the
-current surface (a tenth of the domain; a tenth of a typical gradient norm), and carries them
-out on the run models. Qt-free; the banner only shows :attr:`offer` and calls the actions.
+When a run stalls or converges at a saddle (plain gradient descent can), or stops near one,
+the window offers the remedies: step along the negative-curvature direction, or add gradient
+noise. This model decides when to offer them (:attr:`EscapeModel.offer`), what the defaults
+are for the current surface (a tenth of the domain; a tenth of a typical gradient norm), and
+carries them out on the run models. Qt-free; the banner only shows :attr:`offer` and calls
+the actions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from psygnal import Signal
 
 from saddlelab.core.advice import escape_point, escape_sentence
 from saddlelab.core.analysis import AnalysisError
+from saddlelab.core.criticality import verdict_of
 from saddlelab.core.optim import RunStatus
 
 STEP_FRACTION = 0.1
@@ -29,7 +31,8 @@ class EscapeOffer:
     run_id: int
     title: str
     how: str
-    """'is stalled at' or 'has converged to'."""
+    """'is stalled at' or 'has converged to' (a saddle point); 'has stalled near' or 'has
+    stopped near' one where the gradient is small but above the critical tolerance."""
     sentence: str
     has_escape: bool
     """Whether there is a direction of negative curvature to step along."""
@@ -70,23 +73,30 @@ class EscapeModel:
 
     # -- when to offer ----------------------------------------------------------------------------
     def consider(self, run) -> None:
-        """A run's status changed: offer the remedies if it is stuck at a saddle, withdraw an
-        offer for it that no longer holds. Only the selected run, or the run already offered
-        for, may take the banner."""
-        stalled = run.status == RunStatus.STALLED and run.stall_kind == "saddle"
-        converged = run.status == RunStatus.CONVERGED
+        """A run's status changed: offer the remedies if it converged or stalled at a saddle or
+        near one (the verdict of :mod:`saddlelab.core.criticality` on its final point, which
+        its status words too), withdraw an offer for it that no longer holds. Only the selected
+        run, or the run already offered for, may take the banner."""
+        stopped = run.status in (RunStatus.CONVERGED, RunStatus.STALLED)
         offered_for = None if self.offer is None else self.offer.run_id
-        if (stalled or converged) and (
-            run is self._state.runs.selected or offered_for in (None, run.id)
-        ):
+        if stopped and (run is self._state.runs.selected or offered_for in (None, run.id)):
             try:
                 a = self._state.probe.analysis_at(run.current_point)
             except AnalysisError:
                 return
-            if stalled or a.classification == "saddle":
-                how = "is stalled at" if stalled else "has converged to"
+            verdict = verdict_of(a)
+            if verdict.saddle:
+                converged = run.status == RunStatus.CONVERGED
+                if verdict.critical:
+                    how = "has converged to" if converged else "is stalled at"
+                    sentence = escape_sentence(a)
+                else:
+                    how = "has stopped near" if converged else "has stalled near"
+                    sentence = (
+                        f"Near it, not at it: {verdict.gradient_text()}. {escape_sentence(a)}"
+                    )
                 has_escape = bool(len(a.escape_directions))
-                self._set(EscapeOffer(run.id, run.title, how, escape_sentence(a), has_escape))
+                self._set(EscapeOffer(run.id, run.title, how, sentence, has_escape))
                 return
         if offered_for == run.id:
             self.dismiss()

@@ -87,7 +87,7 @@ def test_plateau_is_not_critical() -> None:
     a = analyze(catalogue.load("plateau"), [3, 3])
     assert 0 < a.gradient_norm < 1e-6
     assert not a.is_critical and a.classification == "not_critical"
-    assert a.sentence().startswith("Not a critical point: the gradient norm is 1.3e-07")
+    assert a.sentence().startswith("Not a critical point, on a plateau: |g| = 1.3·10⁻⁷")
 
 
 def test_near_critical_point_names_the_curvature_it_would_have() -> None:

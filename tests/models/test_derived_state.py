@@ -180,3 +180,31 @@ def test_three_parameter_markers_show_only_points_near_the_slice():
     near = state.critical.near_slice(third[0])
     assert points[0] in near
     assert all(abs(p.point[2] - third[0]) <= 0.02 * (hi - lo) for p in near)
+
+
+def _finish_like_the_engine(state, start, lr, steps):
+    """A GD run of the state stepped by the core engine to its end (as the worker would)."""
+    from saddlelab.core.optim import Run, RunConfig
+
+    core = Run(state.surface.surface, RunConfig.make("sgd", start, {"lr": lr}))
+    core.advance(steps)
+    run = state.add_run("sgd", {"lr": lr}, start=start)
+    run.append_chunk(_Chunk(core.point[None, :]), run.generation)
+    run.set_result_status(core.status, core.status_detail, core.stall_kind, True)
+    return run, core
+
+
+def test_a_run_stalled_near_the_saddle_gets_the_offer_saying_near(state):
+    # small steps on the line w1 = -w2: the loss stops changing before |g| is critical
+    run, core = _finish_like_the_engine(state, (-1.2, 1.2), 1e-3, 20_000)
+    assert core.status is RunStatus.STALLED and core.stall_kind == "near saddle"
+    offer = state.escape.offer
+    assert offer is not None and offer.run_id == run.id and offer.has_escape
+    assert offer.how == "has stalled near"
+    assert "|g| = " in offer.sentence and "critical below" in offer.sentence
+
+    # converged in the valley of minima (a degenerate critical point): no offer, and the
+    # offer for the other run stays until that run is dealt with
+    _, valley = _finish_like_the_engine(state, (-1.2, 1.2005), 0.1, 5000)
+    assert valley.status is RunStatus.CONVERGED and valley.stall_kind == "degenerate"
+    assert state.escape.offer is offer

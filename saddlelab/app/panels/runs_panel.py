@@ -54,8 +54,8 @@ def position_for_speed(speed: float) -> int:
 
 def status_text(run: RunModel) -> str:
     status = STATUS_LABELS.get(run.status, run.status.replace("_", " "))
-    if run.status == "stalled" and run.stall_kind:
-        status = f"stalled ({run.stall_kind})"
+    if run.status in ("stalled", "converged") and run.stall_kind:
+        status = f"{status} ({run.stall_kind})"  # the verdict on where it stopped
     return f"{status} · step {run.steps}"
 
 

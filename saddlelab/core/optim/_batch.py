@@ -27,8 +27,10 @@ from ._formulas import (
     ADAM,
     ADAMW,
     F_CLIP,
+    F_CRIT_TOL,
     F_ETA_MIN,
     F_GAMMA,
+    F_GRAD_RTOL,
     F_GTOL,
     F_MARGIN,
     F_NOISE,
@@ -133,7 +135,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 LM3[j, b] = S[i, 2, j]
             for h in range(5):
                 PAR[h, b] = RF[i, 1 + h]
-            PAR[8, b] = RF[i, F_GTOL]
+            PAR[8, b] = RF[i, F_CRIT_TOL]
             PAR[9, b] = RF[i, F_MARGIN]
             IPAR[0, b] = RI[i, I_STALL_WINDOW]
             IPAR[1, b] = RI[i, I_MAX_STEPS]
@@ -192,12 +194,13 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 bad = not math.isfinite(tot[b])
                 for j in range(D):
                     bad = bad | outside(LP[j, b], lo[j], hi[j], RF[i, F_MARGIN])
-                ST[i], CKL[i], CKT[i] = update_status(
+                ST[i], CKL[i], CKT[i], RF[i, F_CRIT_TOL] = update_status(
                     opt, hess, loss_fn, LP[0, b], LP[1, b], LP[2, b] if D == 3 else 0.0, D,
-                    tot[b], bad, LT[b], CKT[i], CKL[i], 0.0, False, RF[i, F_GTOL],
-                    RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL], RI[i, I_STALL_WINDOW],
-                    RI[i, I_MAX_STEPS],
+                    tot[b], bad, LT[b], CKT[i], CKL[i], PAR[8, b], 0.0, False, RF[i, F_GTOL],
+                    RF[i, F_GRAD_RTOL], RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL],
+                    RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS],
                 )  # fmt: skip
+                PAR[8, b] = RF[i, F_CRIT_TOL]
                 if ST[i] != RUNNING:
                     RUN[b] = False
                     running -= 1

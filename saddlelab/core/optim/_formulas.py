@@ -13,7 +13,10 @@ import math
 
 import numpy as np
 
+from ..criticality import gradient_tolerance
 from ._jitable import jitable
+
+jitable(gradient_tolerance)  # the criticality rule, compiled into the loops' status test
 
 # optimizer codes (index in specs.OPTIMIZERS)
 SGD, ADAGRAD, RMSPROP, ADAM, ADAMW, NEWTON, SFN, GD_ESCAPE = 0, 1, 2, 3, 4, 5, 6, 7
@@ -24,7 +27,11 @@ CONSTANT, STEP, EXPONENTIAL, COSINE = 0, 1, 2, 3
 # RF columns (0..7 are the packed hyper-parameters)
 F_STEP_SIZE, F_GAMMA, F_T_MAX, F_ETA_MIN, F_WARMUP = 8, 9, 10, 11, 12
 F_NOISE, F_CLIP, F_GTOL, F_STALL_RTOL, F_STALL_ATOL, F_MARGIN = 13, 14, 15, 16, 17, 18
-N_RF = 19
+# F_GTOL >= 0: a fixed gradient tolerance; < 0: the criticality rule with relative tolerance
+# F_GRAD_RTOL (< 0 too: never converged). F_CRIT_TOL: the row's critical tolerance where it was
+# last computed (0: not yet), which the cheap per-update test compares the gradient with.
+F_GRAD_RTOL, F_CRIT_TOL = 19, 20
+N_RF = 21
 # RI columns
 I_SEED, I_MAX_STEPS, I_STALL_WINDOW, I_SCHEDULE = 0, 1, 2, 3
 N_RI = 4

@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-INLINED_SOURCES = ("_jitable.py", "_formulas.py", "_updates.py", "_rules.py", "_rows.py")
+INLINED_SOURCES = ("_jitable.py", "_formulas.py", "_updates.py", "_rules.py", "_rows.py",
+                   "../criticality.py")  # fmt: skip
 """The shared formulas the compiled loops inline (and how they are registered with numba)."""
 
 
 def sources_digest(module_file: str | Path, deps: tuple[str, ...] = INLINED_SOURCES) -> str:
     here = Path(module_file).resolve()
     h = hashlib.sha256()
-    for path in (here, *(here.with_name(name) for name in deps)):
+    for path in (here, *(here.parent / name for name in deps)):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

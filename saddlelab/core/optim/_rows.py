@@ -8,19 +8,26 @@ kernels' row path (:mod:`._batch`, on a block of rows, the surface's gradient in
 pure-Python path (:mod:`._pure`, uncompiled) all run it.
 The status rules (diverged, converged unless gd-escape still sees an escape, stalled, max_steps)
 are :func:`start_status` and :func:`update_status`, which the batch kernels' vectorised lanes
-call too, after :func:`outside` and :func:`near` picked the lanes that need them.
+call too, after :func:`outside` and :func:`near` picked the lanes that need them. "Converged"
+is the criticality rule of :mod:`saddlelab.core.criticality` (:func:`critical_tolerance`), the
+one the analysis panel and the CLI apply to the final point: its tolerance depends on the
+point, so each row keeps the one last computed (``RF[i, F_CRIT_TOL]``) for the cheap test
+:func:`near`, and the exact one is computed where that test passes and at each stall test.
 """
 
 import math
 
 import numpy as np
 
+from ..criticality import ROUND_OFF_MARGIN
 from ._formulas import (
     CONVERGED,
     DIVERGED,
     F_CLIP,
+    F_CRIT_TOL,
     F_ETA_MIN,
     F_GAMMA,
+    F_GRAD_RTOL,
     F_GTOL,
     F_MARGIN,
     F_NOISE,
@@ -38,11 +45,13 @@ from ._formulas import (
     MAX_STEPS,
     RUNNING,
     STALLED,
+    gradient_tolerance,
     schedule_lr,
+    sym_eig,
 )  # fmt: skip
 from ._jitable import jitable
 from ._rules import buffer_flag, coordinate, prepare_row, step_scalars, uses_hessian
-from ._updates import has_escape, noisy_clipped
+from ._updates import fill_hessian, has_escape, noisy_clipped
 
 
 @jitable(inline="always")
@@ -62,18 +71,39 @@ def off_domain(P, i, lo, hi, margin):
 
 
 @jitable(inline="always")
-def near(total, gtol):
-    """A cheap necessary condition for sqrt(total) <= gtol (the square root is then taken)."""
-    return (total <= 4.0 * gtol * gtol) | (gtol < 1e-150) | (gtol > 1e150)
+def near(total, tol):
+    """Whether the squared gradient norm ``total`` is within a factor 2 of the tolerance
+    ``tol`` (or the tolerance is too small or large to square): only then is the exact rule
+    worth computing. Never for a negative tolerance (convergence off)."""
+    return (tol >= 0.0) & ((total <= 4.0 * tol * tol) | (tol < 1e-150) | (tol > 1e150))
 
 
 @jitable(inline="always")
-def needs_status(total, bad, gtol, t, ckt, window, max_steps):
+def needs_status(total, bad, tol, t, ckt, window, max_steps):
     """Whether :func:`update_status` could change anything after update ``t``: divergence, a
-    gradient norm near the tolerance, a stall test due or the step limit (no branch: the
-    vectorised lanes run it on every lane)."""
+    gradient norm near the row's last critical tolerance ``tol``, a stall test due or the step
+    limit (no branch: the vectorised lanes run it on every lane)."""
     due = (window > 0) & (t - ckt >= window)
-    return bad | near(total, gtol) | due | (t >= max_steps)
+    return bad | near(total, tol) | due | (t >= max_steps)
+
+
+@jitable
+def critical_tolerance(hess, x0, x1, x2, d, loss, gtol, rtol):
+    """The gradient norm at or below which (x0, x1, x2), where the loss is ``loss``, counts as
+    converged: ``gtol`` if it is >= 0, else the criticality rule
+    (:func:`saddlelab.core.criticality.gradient_tolerance` with the Hessian's largest
+    |eigenvalue|, less :data:`~saddlelab.core.criticality.ROUND_OFF_MARGIN`); negative (never)
+    when ``rtol`` is negative too; NaN where the loss or the Hessian is not finite."""
+    if gtol >= 0.0:
+        return gtol
+    if rtol < 0.0:
+        return -1.0
+    H, U, W, lam = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty(d)
+    fill_hessian(hess(x0, x1, x2), H, d)
+    sym_eig(H, lam, U, W)
+    curvature = max(abs(lam[0]), abs(lam[d - 1]))
+    norm = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2)  # x2 is 0 for two variables
+    return gradient_tolerance(loss, curvature, norm, rtol) * (1.0 - ROUND_OFF_MARGIN)
 
 
 @jitable
@@ -97,27 +127,37 @@ def start_status(opt, hess, P, i, gn, loss, lo, hi, margin, gtol):
 
 
 @jitable(inline="always")
-def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, loss, have_loss,
-                  gtol, rtol, atol, window, max_steps):  # fmt: skip
+def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, tol, loss,
+                  have_loss, gtol, grtol, rtol, atol, window, max_steps):  # fmt: skip
     """Status after update number ``t`` (1-based) at the point (x0, x1, x2) of ``d`` variables
     with squared gradient norm ``total``; ``bad`` is the divergence test. Returns (status,
-    checkpoint loss, checkpoint step): every ``window`` updates the stall test compares the
-    loss (computed here unless ``have_loss``) with the checkpoint's."""
+    checkpoint loss, checkpoint step, critical tolerance): where the gradient norm is
+    :func:`near` ``tol`` (the row's last critical tolerance) or a stall test is due, the exact
+    tolerance is computed (:func:`critical_tolerance` with ``gtol``, ``grtol``) and returned;
+    every ``window`` updates the stall test compares the loss (computed here unless
+    ``have_loss``) with the checkpoint's."""
     status = RUNNING
     if bad:
         status = DIVERGED
-    elif (near(total, gtol) and math.sqrt(total) <= gtol) and not escapes(opt, hess, x0, x1, x2, d):
-        status = CONVERGED
-    elif window > 0 and t - ckt >= window:
-        if not have_loss:
-            loss = loss_fn(x0, x1, x2)
-        if abs(loss - ckl) <= rtol * abs(loss) + atol:
-            status = STALLED
-        ckl = loss
-        ckt = t
+    else:
+        due = window > 0 and t - ckt >= window
+        if near(total, tol) or due:
+            if not have_loss and gtol < 0.0 and grtol >= 0.0:  # the rule needs the loss
+                loss = loss_fn(x0, x1, x2)
+                have_loss = True
+            tol = critical_tolerance(hess, x0, x1, x2, d, loss, gtol, grtol)
+            if math.sqrt(total) <= tol and not escapes(opt, hess, x0, x1, x2, d):
+                status = CONVERGED
+        if status == RUNNING and due:
+            if not have_loss:
+                loss = loss_fn(x0, x1, x2)
+            if abs(loss - ckl) <= rtol * abs(loss) + atol:
+                status = STALLED
+            ckl = loss
+            ckt = t
     if status == RUNNING and t >= max_steps:
         status = MAX_STEPS
-    return status, ckl, ckt
+    return status, ckl, ckt, tol
 
 
 def scratch(rows: int, d: int) -> tuple:
@@ -132,12 +172,15 @@ def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1)
     """Before a call's updates of rows b0..b1: which rows move (RUNNING on entry; ``moved`` and
     ``fresh`` are indexed from b0), and the start test of the rows about to take their first
     update (not after a resume)."""
+    d = P.shape[1]
     for i in range(b0, b1):
         moved[i - b0] = ST[i] == RUNNING
         fresh[i - b0] = False
         if moved[i - b0] and T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
-            ST[i] = start_status(opt, hess, P, i, GN[i], L[i], lo, hi, RF[i, F_MARGIN],
-                                 RF[i, F_GTOL])  # fmt: skip
+            tol = critical_tolerance(hess, P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0, d, L[i],
+                                     RF[i, F_GTOL], RF[i, F_GRAD_RTOL])  # fmt: skip
+            RF[i, F_CRIT_TOL] = tol
+            ST[i] = start_status(opt, hess, P, i, GN[i], L[i], lo, hi, RF[i, F_MARGIN], tol)
 
 
 @jitable(inline="always")
@@ -242,11 +285,12 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
             if record:
                 L[i] = loss_fn(x0, x1, x2)
                 bad = bad or not math.isfinite(L[i])
-            gtol, window, top = RF[i, F_GTOL], RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS]
-            if needs_status(total, bad, gtol, t + 1, CKT[i], window, top):
-                ST[i], CKL[i], CKT[i] = update_status(
-                    opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], L[i],
-                    record, gtol, RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL], window, top,
+            tol, window, top = RF[i, F_CRIT_TOL], RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS]
+            if needs_status(total, bad, tol, t + 1, CKT[i], window, top):
+                ST[i], CKL[i], CKT[i], RF[i, F_CRIT_TOL] = update_status(
+                    opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], tol,
+                    L[i], record, RF[i, F_GTOL], RF[i, F_GRAD_RTOL], RF[i, F_STALL_RTOL],
+                    RF[i, F_STALL_ATOL], window, top,
                 )  # fmt: skip
             if record and i == 0:
                 for j in range(d):

@@ -54,12 +54,16 @@ class RunConfig:
     """Everything that defines a run besides the surface.
 
     Tolerances (the run's status rules):
-    - ``gtol``: converged when the gradient norm is at most this (1e-6);
+    - ``gtol``: None (the default): converged where the point is critical by the one rule of
+      :mod:`saddlelab.core.criticality` (the analysis panel's and the CLI's); a number: a fixed
+      bound on the gradient norm instead (0: only where the gradient is exactly zero);
     - ``stall_window``, ``stall_rtol``, ``stall_atol``: stalled when, over ``stall_window``
       updates (1000), the loss went down by no more than ``stall_rtol * |loss| + stall_atol``
       (1e-8, 1e-12); 0 switches the test off;
     - ``diverge_margin``: diverged when a coordinate leaves its domain widened by this many
-      domain widths on each side (10), or when any value is non-finite.
+      domain widths on each side (10), or when any value is non-finite;
+    - ``early_stop``: False switches the convergence and stall tests off, so a run takes
+      ``max_steps`` updates, as a training loop of a fixed length would, unless it diverges.
     ``seed`` selects the gradient noise (row i of a batch gets the noise of seed i's single run).
     """
 
@@ -71,11 +75,12 @@ class RunConfig:
     clip_norm: float | None = None
     seed: int = 0
     max_steps: int = 100_000
-    gtol: float = 1e-6
+    gtol: float | None = None
     stall_window: int = 1000
     stall_rtol: float = 1e-8
     stall_atol: float = 1e-12
     diverge_margin: float = 10.0
+    early_stop: bool = True
 
     def __post_init__(self) -> None:
         get_spec(self.optimizer)
@@ -92,14 +97,15 @@ class RunConfig:
         _check(int(self.seed) == self.seed and self.seed >= 0, "seed must be a whole number >= 0")
         _check(int(self.max_steps) == self.max_steps and self.max_steps >= 0,
                "max_steps must be a whole number >= 0")  # fmt: skip
-        _check(self.gtol >= 0 and self.stall_rtol >= 0 and self.stall_atol >= 0,
-               "tolerances must be numbers >= 0")  # fmt: skip
+        _check((self.gtol is None or self.gtol >= 0) and self.stall_rtol >= 0
+               and self.stall_atol >= 0, "tolerances must be numbers >= 0")  # fmt: skip
         _check(int(self.stall_window) == self.stall_window and self.stall_window >= 0,
                "stall_window must be a whole number >= 0")  # fmt: skip
         _check(self.diverge_margin > 0, "diverge_margin must be positive")
         object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "max_steps", int(self.max_steps))
         object.__setattr__(self, "stall_window", int(self.stall_window))
+        object.__setattr__(self, "early_stop", bool(self.early_stop))
 
     @classmethod
     def make(

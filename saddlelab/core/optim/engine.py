@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..criticality import DEFAULT_GRAD_RTOL
 from . import _formulas as K
 from .codegen import kernels_for
 from .config import RunConfig
@@ -119,11 +120,15 @@ class Engine:
         self.RF[i, K.F_WARMUP] = sched.warmup
         self.RF[i, K.F_NOISE] = config.grad_noise
         self.RF[i, K.F_CLIP] = config.clip_norm or 0.0
-        self.RF[i, K.F_GTOL] = config.gtol
+        stops = config.early_stop
+        self.RF[i, K.F_GTOL] = -1.0 if config.gtol is None or not stops else config.gtol
+        self.RF[i, K.F_GRAD_RTOL] = DEFAULT_GRAD_RTOL if stops else -1.0
+        self.RF[i, K.F_CRIT_TOL] = 0.0  # not known yet: the next status test computes it
         self.RF[i, K.F_STALL_RTOL] = config.stall_rtol
         self.RF[i, K.F_STALL_ATOL] = config.stall_atol
         self.RF[i, K.F_MARGIN] = config.diverge_margin
-        self.RI[i] = (config.seed, config.max_steps, config.stall_window, sched.code)
+        window = config.stall_window if stops else 0
+        self.RI[i] = (config.seed, config.max_steps, window, sched.code)
 
     def reset_rows(self, rows, starts: Sequence[Sequence[float]] | None = None) -> None:
         """Back to step 0 at the configured (or given) start, optimizer state cleared."""
@@ -165,6 +170,7 @@ class Engine:
         self._groups = None
         self.CKT[i] = self.T[i]
         self.CKL[i] = self.L[i]
+        self.RF[i, K.F_CRIT_TOL] = 0.0  # a new point: its tolerance is computed afresh
 
     def resume_rows(self, rows) -> None:
         idx = np.asarray(list(rows), dtype=np.int64)

@@ -1,27 +1,21 @@
-"""Plain-sentence descriptions of where a run ended, from the exact Hessian there.
+"""Plain-sentence descriptions of where a run ended, from the one verdict on its final point.
 
-The curvature is judged by :func:`saddlelab.core.analysis.analyze` with the same eigenvalue
-tolerance the analysis panel and the CLI use, so a run's status and the analysis of its final
-point never disagree. A point whose largest |eigenvalue| is at most ``PLATEAU_CURVATURE`` is
-flat (a plateau) whatever its signs.
+A converged or stalled run is judged by :func:`saddlelab.core.criticality.verdict_at`: the rule,
+tolerance and wording the analysis panel, the escape banner and the CLI use, so a run's status
+and the analysis of its final point never disagree. The step loops stop a run as converged by
+that same rule (:func:`._rows.critical_tolerance`); a run that stalls where the gradient is
+small but above the critical tolerance is said to have stopped *near* a saddle (or minimum...),
+with both numbers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..analysis import AnalysisError, analyze
+from ..criticality import verdict_at
 from ..numbers import count, fmt
 from ..undefined import run_verdict
 from .config import RunStatus
-
-PLATEAU_CURVATURE = 1e-4
-
-_KIND = {
-    "positive definite": "minimum",
-    "negative definite": "maximum",
-    "indefinite": "saddle",
-}
 
 
 def _fmt(x: float) -> str:
@@ -32,36 +26,11 @@ def _vec(values) -> str:
     return ", ".join(_fmt(float(v)) for v in values)
 
 
-def curvature_kind(surface, point: np.ndarray) -> tuple[str, np.ndarray]:
-    """('minimum' | 'maximum' | 'saddle' | 'degenerate' | 'plateau', eigenvalues ascending)."""
-    try:
-        analysis = analyze(surface, point)
-    except AnalysisError:
-        return "degenerate", np.full(surface.ndim, np.nan)
-    eig = analysis.eigenvalues
-    if float(np.max(np.abs(eig))) <= PLATEAU_CURVATURE:
-        return "plateau", eig
-    return _KIND.get(analysis.curvature, "degenerate"), eig
-
-
-_AT = {
-    "minimum": "a local minimum",
-    "maximum": "a local maximum",
-    "saddle": "a saddle point",
-    "degenerate": "a degenerate critical point",
-    "plateau": "a flat point (curvature ~0, not necessarily a minimum)",
-}
-_STALL = {
-    "minimum": "stalled near a minimum",
-    "maximum": "stalled near a maximum",
-    "saddle": "stalled at a saddle point",
-    "degenerate": "stalled at a degenerate point",
-    "plateau": "stalled on a plateau",
-}
-
-
 def describe(status: RunStatus, run_like) -> tuple[str, str | None]:
-    """(status_detail, stall_kind) for a run in ``status``; run_like has surface/point/... ."""
+    """(status_detail, verdict kind) for a run in ``status``; run_like has surface/point/... .
+
+    The kind (:attr:`saddlelab.core.criticality.Verdict.kind`: 'saddle', 'near saddle',
+    'minimum', 'plateau', ...) is given for a converged or stalled run, else None."""
     surface, point, steps = run_like.surface, run_like.point, run_like.steps
     where = f"({_vec(point)})"
     n_steps = count(steps, "step")  # "1 step", "2 steps"
@@ -81,12 +50,23 @@ def describe(status: RunStatus, run_like) -> tuple[str, str | None]:
         if not (np.all(np.isfinite(point)) and np.isfinite(run_like.grad_norm)):
             return f"diverged: values became non-finite by step {steps}", None
         return f"diverged: left the domain far behind, at {where} after {n_steps}", None
-    kind, eig = curvature_kind(surface, point)
+    verdict, analysis = verdict_at(surface, point)
     curvature = (
-        f"gradient norm {_fmt(run_like.grad_norm)}, curvature ~0"
-        if kind == "plateau"
-        else f"eigenvalues {_vec(eig)}"
+        "curvature ~0"
+        if verdict.kind == "plateau" or analysis is None
+        else f"eigenvalues {_vec(analysis.eigenvalues)}"
     )
     if status is RunStatus.CONVERGED:
-        return f"converged to {_AT[kind]} at {where} after {n_steps} ({curvature})", None
-    return f"{_STALL[kind]} at {where} ({curvature})", kind
+        if verdict.critical:
+            text = f"converged to {verdict.at()} at {where} after {n_steps} ({curvature})"
+        else:  # a fixed gtol of the run's own, looser than the rule
+            gtol = getattr(getattr(run_like, "config", None), "gtol", None)
+            own = "" if gtol is None else f": within the run's own gtol {_fmt(gtol)}"
+            text = f"stopped {verdict.where()}, at {where} after {n_steps}{own}"
+        return text, verdict.kind
+    if verdict.critical:
+        return f"stalled at {verdict.at()} at {where} ({curvature})", verdict.kind
+    return (
+        f"stopped {verdict.where()}, at {where}: the loss stopped changing ({curvature})",
+        verdict.kind,
+    )
