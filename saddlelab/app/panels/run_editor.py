@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.style import HINT
 from saddlelab.core.optim import OPTIMIZERS
 from saddlelab.models.runs import RunModel, format_hyper_value
 
 ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
-DEFAULT_STYLE = "color: #9aa0a6;"
+DEFAULT_STYLE = f"color: {HINT};"
 
 
 class _Field:

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.panels.run_editor import RunEditor
 from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.style import HINT
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
@@ -22,7 +23,7 @@ STATUS_LINES = 4
 """Lines the status of the selected run always takes (its status, then the detail)."""
 """Slider positions 0..SPEED_STEPS-1 give 10**(pos/10) steps/s (1 to ~8000); the last is max."""
 STATUS_COLOURS = {
-    "ready": "#9aa0a6",
+    "ready": HINT,
     "running": "#8ecae6",
     "converged": "#80ed99",
     "diverged": "#ff6b6b",
