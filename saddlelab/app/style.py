@@ -130,6 +130,24 @@ def apply(app: QtWidgets.QApplication) -> None:
     pg.setConfigOptions(antialias=False, foreground=TEXT)
 
 
+AXIS_POINTS = 10
+"""Tick values of the 2-D plots; their axis names are a point larger."""
+
+
+def scale_plot_axes(item: pg.PlotItem, type_scale: float = 1.0) -> None:
+    """Tick values and axis names of a plot's left and bottom axes at the look's size."""
+    font = QtGui.QFont()
+    font.setPointSizeF(round(AXIS_POINTS * type_scale, 1))
+    size = f"{round((AXIS_POINTS + 1) * type_scale, 1)}pt"
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        axis.setTickFont(font)
+        if axis.labelText:
+            axis.setLabel(axis.labelText, **{**axis.labelStyle, "font-size": size})
+        else:
+            axis.labelStyle = {**axis.labelStyle, "font-size": size}
+
+
 def before_application() -> None:
     """Settings Qt needs before the QApplication exists.
 

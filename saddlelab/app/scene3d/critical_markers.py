@@ -28,6 +28,8 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
         self.rim.setDepthValue(0)
         self.fill.setDepthValue(1)
         self._classes: list[str] = []
+        self.size = SIZE
+        """Diameter of an isolated point's marker in pixels (presentation mode: larger)."""
         self.setData()
 
     def setData(self, pos=None, classes=(), isolated=None) -> None:  # noqa: N802
@@ -36,7 +38,7 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
         pos = pos.reshape(-1, 3)
         self._classes = list(classes)
         iso = np.ones(len(pos), bool) if isolated is None else np.asarray(isolated, bool)
-        size = np.where(iso, SIZE, 0.6 * SIZE).astype(np.float32)
+        size = np.where(iso, self.size, 0.6 * self.size).astype(np.float32)
         colour = np.array(
             [rgba(CLASS_COLOURS.get(c, "#ffffff")) for c in self._classes], np.float32
         )
