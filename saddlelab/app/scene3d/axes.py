@@ -162,14 +162,9 @@ class GLAxes(GLGraphicsItem):
         for rect, text, bold in self._floor_rects(project):
             painter.setFont(self.name_font if bold else self.font)
             painter.drawText(_pixel(rect.left(), rect.bottom()), text)
-        if view.opts.get("elevation", 0.0) < TOP_DOWN_ELEVATION:
-            for pos, text, bold in self._height_labels:
-                painter.setFont(self.name_font if bold else self.font)
-                p = project.map(QtGui.QVector3D(*pos)).toPointF()
-                metrics = painter.fontMetrics()
-                w, h = metrics.horizontalAdvance(text), metrics.ascent()
-                x = self._label_x(p.x(), w)
-                painter.drawText(_pixel(x, p.y() + h / 2), text)
+        for rect, text, bold in self._height_rects(project):
+            painter.setFont(self.name_font if bold else self.font)
+            painter.drawText(_pixel(rect.left(), rect.bottom()), text)
         painter.end()
 
     def _label_width(self) -> float:
@@ -195,16 +190,24 @@ class GLAxes(GLGraphicsItem):
 
     def height_label_rects(self) -> list[QtCore.QRectF]:
         """Screen rectangles of the height axis' values and title (tests check placement)."""
-        if self.view() is None or self.view().opts.get("elevation", 0.0) >= TOP_DOWN_ELEVATION:
+        if self.view() is None:
             return []
-        project = self._projection()
+        return [rect for rect, _, _ in self._height_rects(self._projection())]
+
+    def _measure(self, project, pos, text: str, bold: bool):
+        """Screen point of a label's anchor, its text width, ascent and font metrics."""
+        metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
+        p = project.map(QtGui.QVector3D(*pos)).toPointF()
+        return p, metrics.horizontalAdvance(text), metrics.ascent(), metrics
+
+    def _height_rects(self, project: QtGui.QMatrix4x4) -> list[tuple[QtCore.QRectF, str, bool]]:
+        """Where the height axis' values and title go (none when looking straight down)."""
+        if self.view().opts.get("elevation", 0.0) >= TOP_DOWN_ELEVATION:
+            return []
         out = []
         for pos, text, bold in self._height_labels:
-            metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
-            p = project.map(QtGui.QVector3D(*pos)).toPointF()
-            w, h = metrics.horizontalAdvance(text), metrics.ascent()
-            x = self._label_x(p.x(), w)
-            out.append(QtCore.QRectF(x, p.y() - h / 2, w, h))
+            p, w, h, _ = self._measure(project, pos, text, bold)
+            out.append((QtCore.QRectF(self._label_x(p.x(), w), p.y() - h / 2, w, h), text, bold))
         return out
 
     def label_rects(self) -> list[QtCore.QRectF]:
@@ -221,9 +224,7 @@ class GLAxes(GLGraphicsItem):
         view = self.view()
         out = []
         for pos, text, bold in self._labels:
-            metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
-            p = project.map(QtGui.QVector3D(*pos)).toPointF()
-            w, h = metrics.horizontalAdvance(text), metrics.ascent()
+            p, w, h, metrics = self._measure(project, pos, text, bold)
             x = min(max(2.0, p.x() - w / 2), view.width() - w - 2.0)
             y = min(max(2.0, p.y() - h / 2), view.height() - h - metrics.descent() - 1.0)
             out.append((QtCore.QRectF(x, y, w, h), text, bold))
