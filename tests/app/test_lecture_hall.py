@@ -251,4 +251,18 @@ def test_presentation_mode_at_1280x800_cuts_nothing_off(qtbot, window):
     table = window.second_order.critical.table
     assert table.horizontalHeader().length() <= table.viewport().width()
     assert _whole_rows(table) >= 4
+    for dock in (window.runs_dock, window.second_order.docks["analysis"]):
+        dock.raise_()
+        qtbot.wait(50)
+        scrolled = [
+            type(area.parentWidget()).__name__
+            for area in dock.findChildren(QtWidgets.QAbstractScrollArea)
+            if area.isVisible() and area.horizontalScrollBar().isVisible()
+        ]
+        assert scrolled == [], dock.objectName()  # nothing pushed out sideways
+    runs = window.runs_panel.list
+    for row in range(runs.count()):
+        item = runs.item(row)
+        assert runs.visualItemRect(item).height() >= runs.fontMetrics().height()
+        assert runs.wordWrap() or runs.textElideMode() == QtCore.Qt.TextElideMode.ElideNone
     np.testing.assert_array_less(0, [d.width() for d in window.second_order.docks.values()])

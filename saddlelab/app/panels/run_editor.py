@@ -70,6 +70,8 @@ class RunEditor(QtWidgets.QWidget):
         self._layout.setFieldGrowthPolicy(
             QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
         )
+        # A field too wide beside its name (large type in presentation mode) goes under it.
+        self._layout.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         self._outer.addWidget(self._content)
         run = self.run
         self.setEnabled(run is not None)

@@ -61,7 +61,7 @@ class RunsPanel(QtWidgets.QWidget):
         self.list.setToolTip("Runs: tick to show or hide; select one to edit it")
         self.list.setMinimumHeight(70)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.list.setWordWrap(True)  # whole titles and statuses, in presentation mode too
         self.list.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum
         )
@@ -201,7 +201,18 @@ class RunsPanel(QtWidgets.QWidget):
 
     def _fit_list(self) -> None:
         rows = max(self.list.count(), 2)
-        self.list.setMaximumHeight(min(rows, 5) * (self.list.fontMetrics().height() + 8) + 8)
+        line = self.list.fontMetrics().height()
+        wrapped = max((self.list.sizeHintForRow(r) for r in range(self.list.count())), default=0)
+        self.list.setMaximumHeight(min(rows, 5) * max(line + 8, wrapped + 4) + 8)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # presentation mode, zoom
+            self._fit_list()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._fit_list()  # titles wrap to the new width
 
     def _refresh(self, run: RunModel) -> None:
         item = self._item(run)
