@@ -98,18 +98,18 @@ class PresentationControl(QtCore.QObject):
             blocked = self.toggle.blockSignals(True)
             self.toggle.setChecked(look.presentation)
             self.toggle.blockSignals(blocked)
-        font = QtGui.QFont(self.window.font())
+        # The application's font: menus and tooltips take it too (a window's does not reach
+        # them). Text colours are set through palettes, not style sheets: a widget under a
+        # style sheet keeps the font it had when the sheet was applied.
+        font = QtGui.QFont(QtWidgets.QApplication.font())
         font.setPointSizeF(round(FONT_POINTS * look.type_scale, 1))
-        self.window.setFont(font)
-        # Menus are windows of their own: the window's font does not reach them.
-        for menu in self.window.menuBar().findChildren(QtWidgets.QMenu):
-            menu.setFont(font)
+        QtWidgets.QApplication.setFont(font)
         self.fit_tab_bars()
 
     def fit_tab_bars(self) -> None:
         """The docks' tab bars in the window's type, or smaller (down to MIN_TAB_POINTS) until
         every tab's whole title fits: a tab is never cut to "Surf..." nor scrolled away."""
-        base = self.window.font()
+        base = QtWidgets.QApplication.font()
         for bar in self.window.findChildren(QtWidgets.QTabBar):
             if bar.count() == 0 or bar.width() <= 0:
                 continue
@@ -137,4 +137,8 @@ class PresentationControl(QtCore.QObject):
         return min([d.width() for d in docks], default=bar.width())
 
     def close(self) -> None:
+        """Disconnect; the application's font goes back to the normal size."""
         self._subs.clear()
+        font = QtGui.QFont(QtWidgets.QApplication.font())
+        font.setPointSizeF(FONT_POINTS)
+        QtWidgets.QApplication.setFont(font)

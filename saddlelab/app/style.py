@@ -40,6 +40,12 @@ OVERLAY = "#0c0e14"
 """Legend boxes drawn over the views (opaque enough to read over any colour: OVERLAY_ALPHA)."""
 OVERLAY_ALPHA = 205
 LEGEND_TEXT = "#f0f4fa"
+WARNING = "#ffd166"
+ERROR = "#ff6b6b"
+BANNER_TEXT = "#fff3e0"
+BANNER = "#3a2414"
+"""The saddle-escape banner's background (and BANNER_EDGE its border)."""
+BANNER_EDGE = "#ff9a00"
 LEGEND_NOTE = "#aab4c4"
 """Secondary text in the legend boxes over the views."""
 MIN_CONTRAST = 4.5
@@ -61,6 +67,10 @@ TEXT_PAIRS = {
     "muted on plot": (MUTED, PLOT),
     "muted on view": (MUTED, VIEW),
     "legend note": (LEGEND_NOTE, OVERLAY),
+    "warning on window": (WARNING, WINDOW),
+    "error on window": (ERROR, WINDOW),
+    "error on field": (ERROR, BASE),
+    "banner text": (BANNER_TEXT, BANNER),
 }
 """(foreground, background) of every text colour the theme uses (``overlay_on`` adds the
 legend boxes over the brightest surface colour)."""
@@ -146,6 +156,20 @@ def scale_plot_axes(item: pg.PlotItem, type_scale: float = 1.0) -> None:
             axis.setLabel(axis.labelText, **{**axis.labelStyle, "font-size": size})
         else:
             axis.labelStyle = {**axis.labelStyle, "font-size": size}
+
+
+def tint(widget: QtWidgets.QWidget, colour: str, bold: bool = False) -> QtWidgets.QWidget:
+    """Text colour (and weight) through the palette and font, not a style sheet: a widget
+    with a style sheet keeps its font size when the window's changes (presentation mode)."""
+    palette = widget.palette()
+    for role in (QtGui.QPalette.ColorRole.WindowText, QtGui.QPalette.ColorRole.Text):
+        palette.setColor(role, QtGui.QColor(colour))
+    widget.setPalette(palette)
+    if bold:
+        font = QtGui.QFont()  # only the weight is set: the size still follows the parent's
+        font.setBold(True)
+        widget.setFont(font)
+    return widget
 
 
 def before_application() -> None:

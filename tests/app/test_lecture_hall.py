@@ -159,7 +159,7 @@ def _pens(window) -> dict[str, float]:
 def _points(window) -> dict[str, float]:
     so = window.second_order
     return {
-        "window": window.font().pointSizeF(),
+        "application": QtWidgets.QApplication.font().pointSizeF(),
         "runs panel": window.runs_panel.font().pointSizeF(),
         "analysis panel": so.panel.font().pointSizeF(),
         "analysis title": so.panel.title.font().pointSizeF(),
@@ -190,8 +190,10 @@ def test_presentation_mode_enlarges_type_and_lines_and_is_remembered(
     assert window.state.view.look.presentation
     for name, width in _pens(window).items():
         assert width > pens[name], name
+    qtbot.waitUntil(lambda: window.runs_panel.font().pointSizeF() > points["runs panel"])
     for name, size in _points(window).items():
         assert size > points[name], name
+    assert _unscaled_text(window, points["application"]) == []
     # Remembered in the app's settings (here a temporary folder), for the next launch.
     store = QtCore.QSettings(ORGANIZATION, APPLICATION)
     assert str(store.value("view/presentation")).lower() == "true"
@@ -203,18 +205,34 @@ def test_presentation_mode_enlarges_type_and_lines_and_is_remembered(
 
 
 def test_zoom_keys_scale_the_type_and_reset(qtbot, window):
-    base = window.font().pointSizeF()
+    def size() -> float:
+        return window.runs_panel.font().pointSizeF()
+
+    base = size()
     shortcuts = {
         a.shortcut().toString(): a for a in window.presentation.actions if not a.isCheckable()
     }
     assert {"Ctrl+=", "Ctrl+-", "Ctrl+0"} <= set(shortcuts)
     shortcuts["Ctrl+="].trigger()
-    assert window.font().pointSizeF() > base
+    qtbot.waitUntil(lambda: size() > base)  # the application's font reaches widgets by events
     shortcuts["Ctrl+-"].trigger()
     shortcuts["Ctrl+-"].trigger()
-    assert window.font().pointSizeF() < base
+    qtbot.waitUntil(lambda: size() < base)
     shortcuts["Ctrl+0"].trigger()
-    assert window.font().pointSizeF() == pytest.approx(base)
+    qtbot.waitUntil(lambda: size() == pytest.approx(base))
+
+
+def _unscaled_text(window, base: float) -> list[str]:
+    """Visible text widgets still at the normal size (a style sheet freezes a widget's font)."""
+    widgets = window.findChildren(QtWidgets.QLabel) + window.findChildren(QtWidgets.QPushButton)
+    return [
+        f"{type(w).__name__} {w.text()[:30]!r}"
+        for w in widgets
+        if w.isVisibleTo(window)
+        and w.text()
+        and w.font().pointSizeF() <= base
+        and not w.styleSheet().startswith("QPushButton { background")  # a run's colour swatch
+    ]
 
 
 def _clipped_labels(window) -> list[str]:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.app.style import HINT
+from saddlelab.app.style import ERROR, HINT, tint
 from saddlelab.core.optim import OPTIMIZERS
 from saddlelab.models.runs import RunModel, format_hyper_value
-
-ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
-DEFAULT_STYLE = f"color: {HINT};"
 
 
 class _Field:
@@ -26,7 +23,7 @@ class _Field:
         self.commit = commit
         self.error = QtWidgets.QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        tint(self.error, ERROR, bold=True)
         self.error.hide()
 
     def apply(self, *args) -> None:
@@ -90,7 +87,7 @@ class RunEditor(QtWidgets.QWidget):
         self._layout.addRow(self._label("optimizer", "Optimizer of this run"), self.optimizer)
         self.description = QtWidgets.QLabel(spec.description)
         self.description.setWordWrap(True)
-        self.description.setStyleSheet(DEFAULT_STYLE)
+        tint(self.description, HINT)
         self._layout.addRow(self.description)
         for hp in spec.hyper:
             self._add_hyper(run, hp)
@@ -167,7 +164,7 @@ class RunEditor(QtWidgets.QWidget):
         box.addWidget(widget, 1)
         if hp.kind != "bool":
             hint = QtWidgets.QLabel(f"torch {default}")
-            hint.setStyleSheet(DEFAULT_STYLE)
+            tint(hint, HINT)
             hint.setToolTip(tip)
             box.addWidget(hint)
         self._layout.addRow(self._label(hp.name, tip), row)

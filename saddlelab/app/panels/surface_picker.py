@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from saddlelab.app.style import ERROR, WARNING, tint
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
 
 SLICE_STEPS = 200
-ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
 
 
 class SurfacePicker(QtWidgets.QWidget):
@@ -35,7 +35,7 @@ class SurfacePicker(QtWidgets.QWidget):
 
         self.slice_label = QtWidgets.QLabel()
         self.slice_label.setWordWrap(True)
-        self.slice_label.setStyleSheet("color: #ffd166;")
+        tint(self.slice_label, WARNING)
         self.slice_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slice_slider.setRange(0, SLICE_STEPS)
         self.slice_slider.setToolTip(
@@ -64,7 +64,7 @@ class SurfacePicker(QtWidgets.QWidget):
             edit.returnPressed.connect(self.apply_typed)
         self.error_label = QtWidgets.QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        tint(self.error_label, ERROR, bold=True)
         self.error_label.hide()
 
         typed = QtWidgets.QGroupBox("Type a loss")

@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle
-from saddlelab.app.style import scale_plot_axes
+from saddlelab.app.style import WARNING, scale_plot_axes, tint
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.subscriptions import Subscriptions
@@ -139,7 +139,7 @@ class LossPlot(QtWidgets.QWidget):
         self.follow_box.toggled.connect(self._on_follow)
         self.shift_note = QtWidgets.QLabel()
         self.shift_note.setWordWrap(True)
-        self.shift_note.setStyleSheet("color: #ffd166;")
+        tint(self.shift_note, WARNING)
         self.shift_note.setToolTip("The log axis cannot show losses ≤ 0, so they are shifted")
         self.shift_note.setMaximumWidth(150)  # wraps; the plots keep their width
         self.shift_note.hide()

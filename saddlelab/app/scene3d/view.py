@@ -19,6 +19,7 @@ from saddlelab.app.scene3d.colour_bar import ColourLegend
 from saddlelab.app.scene3d.gl_window import GLSceneWindow
 from saddlelab.app.scene3d.surface import GLLossSurface
 from saddlelab.app.scene3d.trajectories import GLTrajectories
+from saddlelab.app.style import WARNING, tint
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.scene_scale import HEIGHT, SceneScale
@@ -124,7 +125,7 @@ class View3D(RunDrawing, QtWidgets.QWidget):
             bar.addWidget(w)
         self.slice_note = QtWidgets.QLabel()
         self.slice_note.setWordWrap(True)
-        self.slice_note.setStyleSheet("color: #ffd166;")
+        tint(self.slice_note, WARNING)
         self.slice_note.setToolTip("3-parameter surfaces are shown as a 2-D slice")
 
         row = QtWidgets.QHBoxLayout()
