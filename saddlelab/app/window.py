@@ -24,6 +24,7 @@ from saddlelab.app.panels.surface_bar import SurfaceBar
 from saddlelab.app.panels.surface_picker import SurfacePicker
 from saddlelab.app.plots.contour_view import ContourView
 from saddlelab.app.plots.loss_plot import LossPlot
+from saddlelab.app.presentation import PresentationControl
 from saddlelab.app.runtime.controller import RunController
 from saddlelab.app.runtime.pacing import PaintPacer
 from saddlelab.app.scene3d.view import View3D
@@ -42,9 +43,13 @@ ANALYSIS_WIDTH = 360
 """Width of the analysis dock: the panel fits 2-parameter surfaces without scrolling."""
 CRITICAL_WIDTH = 400
 """Width of the critical-points dock beside the loss curves."""
+BOTTOM_SHARE = 0.33
+"""Share of the window's height the loss curves and the critical-points table open with (at
+1280 x 800: six table rows); a resized window keeps the share the user left them at."""
 LEFT = QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
 BOTTOM = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
 HORIZONTAL = QtCore.Qt.Orientation.Horizontal
+VERTICAL = QtCore.Qt.Orientation.Vertical
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -80,6 +85,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._toolbar()
         self._docks()
         self._menus()
+        self.presentation = PresentationControl(self, self.state.view)
+        self.view_menu.addSeparator()
+        for action in self.presentation.actions:
+            self.view_menu.addAction(action)
         self.status = self.statusBar()
         self.controller.worker.busy.connect(self._on_busy)
         for source in (self.surface_bar, self.surface_picker):
@@ -151,7 +160,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitDockWidget(self.loss_dock, critical_dock, HORIZONTAL)
         self.runs_dock.raise_()
         self.resizeDocks([self.runs_dock], [LEFT_WIDTH], HORIZONTAL)
-        self.resizeDocks([self.loss_dock], [190], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([self.loss_dock], [190], VERTICAL)
         self.resizeDocks([analysis_dock], [ANALYSIS_WIDTH], HORIZONTAL)
         self.resizeDocks([self.loss_dock, critical_dock], [520, CRITICAL_WIDTH], HORIZONTAL)
         so.docks = {"analysis": analysis_dock, "step": step_dock, "critical": critical_dock}
@@ -201,6 +210,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addSeparator()
         for dock in (self.surface_dock, self.runs_dock, self.loss_dock):
             view.addAction(dock.toggleViewAction())
+        self.view_menu = view
         analysis = self.menuBar().addMenu("&Analysis")
         for action in self.analysis_actions:
             analysis.addAction(action)
@@ -275,8 +285,24 @@ class MainWindow(QtWidgets.QMainWindow):
         follow.setStatusTip(why or "Analyse the selected run's current point again")
         follow.setToolTip(f"{follow.statusTip()} (P)")
 
+    def _bottom_docked(self) -> bool:
+        dock = self.loss_dock
+        return dock.isVisible() and not dock.isFloating() and self.dockWidgetArea(dock) == BOTTOM
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        old, new = event.oldSize().height(), event.size().height()
+        share = self.loss_dock.height() / old if old > 0 and self._bottom_docked() else None
+        super().resizeEvent(event)
+        if share is not None and new != old:
+            self.resizeDocks([self.loss_dock], [round(share * new)], VERTICAL)
+        self.presentation.fit_tab_bars()
+
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
+        if not self._worker_start_armed and self._bottom_docked():
+            self.resizeDocks([self.loss_dock], [round(BOTTOM_SHARE * self.height())], VERTICAL)
+        # Once the docks are laid out:
+        QtCore.QTimer.singleShot(0, self.presentation, self.presentation.fit_tab_bars)
         # Start stepping once the first 3-D frame is on screen: loading or compiling the
         # optimizer loops holds Python's GIL for up to a second, and the first frame would
         # wait for it. (If no frame comes, e.g. no OpenGL, start a little later anyway.)
@@ -296,6 +322,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._closed = True
         self.second_order.close()
+        self.presentation.close()
         self.controller.shutdown()
         self.controller.worker.busy.disconnect(self._on_busy)
         self._subs.clear()

@@ -17,6 +17,7 @@ def launch(argv: list[str] | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(
         argv if argv is not None else sys.argv[:1]
     )
+    app.setOrganizationName("SaddleLab")
     app.setApplicationName("SaddleLab")
     style.apply(app)
     window = lecture_window()

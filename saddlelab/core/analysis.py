@@ -31,7 +31,7 @@ import numpy as np
 
 from .criticality import DEFAULT_GRAD_RTOL, gradient_tolerance, verdict_of
 from .numbers import fmt
-from .taylor import TaylorModel
+from .taylor import TaylorModel, ZeroTolerances
 
 if TYPE_CHECKING:
     from .surface import Surface
@@ -116,6 +116,21 @@ def _fmt(x: float) -> str:
 
 def _vector_text(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{c:.2f}".replace("-0.00", "0.00") for c in v) + ")"
+
+
+CENTER_REL = 1e-6
+"""A coordinate within this fraction of the domain's widest side of 0 is shown as 0."""
+
+
+def _display_zero(surface: Surface, grad_tol: float, eig_tol: float) -> ZeroTolerances:
+    """What the written-out Taylor model counts as zero: the analysis' own tolerances."""
+    span = max((float(hi) - float(lo) for lo, hi in surface.domain), default=1.0)
+    return ZeroTolerances(
+        value=float(grad_tol),
+        gradient=float(grad_tol),
+        hessian=float(eig_tol),
+        center=CENTER_REL * span,
+    )
 
 
 def _clean(value: float) -> float | None:
@@ -301,5 +316,7 @@ def analyze(
         condition_number=condition,
         eta_opt=eta_opt,
         eta_max_stable=None if eta_opt is None else 2.0 * eta_opt,
-        taylor=TaylorModel(p, loss, g, H, tuple(surface.variables)),
+        taylor=TaylorModel(
+            p, loss, g, H, tuple(surface.variables), _display_zero(surface, grad_tol, eig_tol)
+        ),
     )

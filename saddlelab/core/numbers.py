@@ -4,6 +4,10 @@
 as 10⁻⁷ (what a lecture slide shows); ``plain=True`` gives the same figures in ASCII
 (``-1.5e-07``) for terminals, logs and messages that may be pasted into code. Negative zero is
 written 0 either way.
+
+``fmt_on_scale`` writes a value read off a scale (a colour bar, an axis, a sampled minimum) and
+prints 0 for what is zero at that scale: a grid's sampled minimum of 8.73e-07 on a surface
+spanning 0 to 25 is the 0 of the lecture, not a number to read out.
 """
 
 from __future__ import annotations
@@ -38,6 +42,22 @@ def fmt(x: float, digits: int = 4, plain: bool = False) -> str:
             if mantissa == "-1":
                 text = "-" + text
     return text.replace("-", MINUS)
+
+
+ZERO_REL = 1e-4
+"""Values within this fraction of their scale's span of zero print as 0 (``fmt_on_scale``):
+finer than the three significant figures a colour bar or an axis prints."""
+
+
+def zero_on_scale(x: float, span: float, rel: float = ZERO_REL) -> float:
+    """``x``, or 0.0 when ``|x| <= rel * |span|`` (zero within the scale's resolution)."""
+    x = float(x)
+    return 0.0 if math.isfinite(x) and abs(x) <= rel * abs(float(span)) else x
+
+
+def fmt_on_scale(x: float, lo: float, hi: float, digits: int = 3, plain: bool = False) -> str:
+    """``fmt`` of a value on a scale from ``lo`` to ``hi``, with zero within it written 0."""
+    return fmt(zero_on_scale(x, float(hi) - float(lo)), digits, plain)
 
 
 def fmt_vector(v: Sequence[float], digits: int = 3, plain: bool = False) -> str:

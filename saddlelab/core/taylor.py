@@ -5,12 +5,20 @@
 A :class:`TaylorModel` is a vectorized callable with the same calling convention as
 ``Surface.loss`` (grids ``model(X, Y)`` or points ``model(P)`` with P of shape (..., d)), and
 renders itself with its actual numbers for display.
+
+What is displayed drops what is zero within the analysis' tolerances (``zero_tolerances``):
+a gradient component below the gradient tolerance, a Hessian entry below the eigenvalue
+tolerance, a coordinate of the centre within a millionth of the domain, a loss below the
+gradient tolerance. At a critical point found to 10⁻⁷ the lecture example then reads
+``L ≈ 1 − 2·w1·w2``, as in the lecture, not ``... + 5.3·10⁻⁷·w2 ...``. Evaluating the model
+always uses the exact numbers.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +39,20 @@ def _latex_name(name: str) -> str:
     return name if len(name) == 1 else rf"\mathrm{{{name}}}"
 
 
+@dataclass(frozen=True)
+class ZeroTolerances:
+    """Below these magnitudes a displayed number counts as zero (0 keeps every number)."""
+
+    value: float = 0.0
+    gradient: float = 0.0
+    hessian: float = 0.0
+    center: float = 0.0
+
+
+def _snap(a: np.ndarray, tol: float) -> np.ndarray:
+    return np.where(np.abs(a) <= tol, 0.0, a) + 0.0  # + 0.0: no negative zeros
+
+
 class TaylorModel:
     """``value + Δ·gradient + ½ ΔᵀHΔ`` with ``Δ = θ − center``."""
 
@@ -41,6 +63,7 @@ class TaylorModel:
         gradient: Sequence[float],
         hessian: Sequence[Sequence[float]],
         variables: Sequence[str] | None = None,
+        zero: ZeroTolerances | None = None,
     ) -> None:
         self.center = np.asarray(center, dtype=float).reshape(-1)
         d = self.center.size
@@ -48,6 +71,18 @@ class TaylorModel:
         self.gradient = np.asarray(gradient, dtype=float).reshape(d)
         self.hessian = np.asarray(hessian, dtype=float).reshape(d, d)
         self.variables = tuple(variables) if variables else tuple(f"x{i + 1}" for i in range(d))
+        self.zero = zero or ZeroTolerances()
+
+    def for_display(self) -> TaylorModel:
+        """The model with every number that is zero within ``zero`` set to exactly 0."""
+        z = self.zero
+        return TaylorModel(
+            _snap(self.center, z.center),
+            float(_snap(np.array(self.value), z.value)),
+            _snap(self.gradient, z.gradient),
+            _snap(self.hessian, z.hessian),
+            self.variables,
+        )
 
     @property
     def ndim(self) -> int:
@@ -94,15 +129,18 @@ class TaylorModel:
         return out
 
     def _terms(self) -> tuple[list[tuple[float, list[int]]], list[tuple[float, list[int]]]]:
-        """Non-zero linear terms and the terms of ΔᵀHΔ (not yet halved) as (coef, indices)."""
-        linear = [(float(g), [i]) for i, g in enumerate(self.gradient) if g != 0]
+        """Non-zero linear terms and the terms of ΔᵀHΔ (not yet halved) as (coef, indices),
+        from the displayed numbers (``for_display``)."""
+        shown = self.for_display()
+        g, h = shown.gradient, shown.hessian
+        linear = [(float(x), [i]) for i, x in enumerate(g) if x != 0]
         quad: list[tuple[float, list[int]]] = []
         for i in range(self.ndim):
-            if self.hessian[i, i] != 0:
-                quad.append((float(self.hessian[i, i]), [i, i]))
+            if h[i, i] != 0:
+                quad.append((float(h[i, i]), [i, i]))
             for j in range(i + 1, self.ndim):
-                if self.hessian[i, j] != 0:
-                    quad.append((float(2.0 * self.hessian[i, j]), [i, j]))
+                if h[i, j] != 0:
+                    quad.append((float(2.0 * h[i, j]), [i, j]))
         return linear, quad
 
     def text(self) -> str:
@@ -122,7 +160,7 @@ class TaylorModel:
             return "".join(parts)
 
         linear, quad = self._terms()
-        out = f"L ≈ {_num(self.value).replace('-', '−')}"
+        out = f"L ≈ {_num(self.for_display().value).replace('-', '−')}"
         for c, idx in linear:
             out += f" {'−' if c < 0 else '+'} {_num(abs(c))}·{monomial(idx)}"
         if quad:
@@ -139,7 +177,7 @@ class TaylorModel:
             return r"\,".join(rf"\Delta {names[i]}" for i in idx)
 
         linear, quad = self._terms()
-        out = rf"L \approx {_num(self.value)}"
+        out = rf"L \approx {_num(self.for_display().value)}"
         for c, idx in linear:
             out += f" {'-' if c < 0 else '+'} {_num(abs(c))}\\,{monomial(idx)}"
         if quad:

@@ -15,6 +15,36 @@ from dataclasses import dataclass, field
 from psygnal import Signal, evented
 
 PROBE_SOURCES = ("run", "picked")
+PRESENTATION_TYPE = 1.35
+"""Presentation mode: text this much larger (for the back rows of a lecture hall)."""
+PRESENTATION_LINES = 1.8
+"""Presentation mode: trajectories, contour lines, arrows and markers this much thicker."""
+ZOOM_STEP = 1.1
+ZOOM_RANGE = (0.8, 2.0)
+
+
+@dataclass(frozen=True)
+class Look:
+    """How large the window draws: presentation mode on or off, and a zoom factor on top."""
+
+    presentation: bool = False
+    zoom: float = 1.0
+
+    @property
+    def type_scale(self) -> float:
+        """Factor on every font size."""
+        return (PRESENTATION_TYPE if self.presentation else 1.0) * self.zoom
+
+    @property
+    def line_scale(self) -> float:
+        """Factor on every line width and marker size."""
+        return (PRESENTATION_LINES if self.presentation else 1.0) * self.zoom
+
+    def zoomed(self, steps: int) -> Look:
+        """``steps`` zoom steps in (> 0) or out (< 0); 0 resets the zoom to 1."""
+        zoom = 1.0 if steps == 0 else self.zoom * ZOOM_STEP**steps
+        zoom = round(min(max(zoom, ZOOM_RANGE[0]), ZOOM_RANGE[1]), 3)
+        return Look(self.presentation, zoom)
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,8 @@ class ViewSettings:
     show_taylor_patch: bool = True
     show_taylor_contours: bool = True
     show_eigen_arrows: bool = True
+    look: Look = field(default_factory=Look)
+    """Presentation mode and zoom: every view and panel scales its type and lines by it."""
 
     hover_changed = Signal(object)
     """The surface point under the pointer in the contour view (a tuple), or None. Not state:

@@ -3,7 +3,8 @@
 - every Qt warning, critical or fatal message fails the test that caused it;
 - a test that leaves a QThread running fails (and the thread is stopped, so Qt cannot abort);
 - ``gl_context`` skips cleanly where no OpenGL context can be made (under xvfb-run it runs);
-- ``window`` opens the lecture window with a coarse mesh and closes it after the test.
+- ``window`` opens the lecture window with a coarse mesh and closes it after the test;
+- QSettings read and write a temporary folder of each test, never the user's settings.
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ def qt_warnings_fail(qapp):
         QtCore.QCoreApplication.processEvents()
         QtCore.qInstallMessageHandler(previous)
     assert not recorded, "Qt warnings:\n" + "\n".join(recorded)
+
+
+@pytest.fixture(autouse=True)
+def temporary_settings(tmp_path):
+    """Point QSettings (presentation mode, zoom) at a fresh folder for every test."""
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    scope = QtCore.QSettings.Scope.UserScope
+    for form in (QtCore.QSettings.Format.NativeFormat, QtCore.QSettings.Format.IniFormat):
+        QtCore.QSettings.setPath(form, scope, str(folder))
+    return folder
 
 
 @pytest.fixture(autouse=True)

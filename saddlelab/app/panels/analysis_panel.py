@@ -13,11 +13,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.panels.analysis_parts import Rows, hessian_html, make_label, muted, sized
 from saddlelab.app.style import (
     BASE_POINT_SIZE,
     CLASS_COLOURS,
     CLASS_NAMES,
+    MUTED,
+    PANEL,
     REGIME_COLOURS,
+    UNDEFINED,
     eigen_colour,
 )
 from saddlelab.core.advice import format_taylor, regime, step_size_sentence, taylor_terms
@@ -26,63 +30,6 @@ from saddlelab.models.probe import UNDEFINED_TITLE
 from saddlelab.models.subscriptions import Subscriptions
 
 MAX_DIM = 3
-UNDEFINED_COLOUR = "#ffb347"
-"""Title colour of "L is undefined here"."""
-
-
-def _label(wrap: bool = False, rich: bool = False, selectable: bool = True) -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel()
-    label.setTextFormat(QtCore.Qt.TextFormat.RichText if rich else QtCore.Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if selectable:
-        label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-_BRACKETS = {
-    1: ("[", "]"),
-    2: ("\u23a1\u23a3", "\u23a4\u23a6"),
-    3: ("\u23a1\u23a2\u23a3", "\u23a4\u23a5\u23a6"),
-}
-
-
-def hessian_html(h: np.ndarray) -> str:
-    """The Hessian as a bracketed rich-text matrix with right-aligned entries."""
-    h = np.atleast_2d(h)
-    n = h.shape[0]
-    left, right = _BRACKETS.get(n, ("[" * n, "]" * n))
-    rows = []
-    for i, row in enumerate(h):
-        cells = "".join(f"<td align='right'>&nbsp;&nbsp;{fmt(x)}</td>" for x in row)
-        rows.append(f"<tr><td>{left[i]}</td>{cells}<td>&nbsp;{right[i]}</td></tr>")
-    return "<table cellspacing='0' cellpadding='0'>" + "".join(rows) + "</table>"
-
-
-def _muted(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
-    """Grey caption text via the palette (a style sheet would drop the inherited font size)."""
-    palette = label.palette()
-    palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#9aa6b8"))
-    label.setPalette(palette)
-    return label
-
-
-class _Rows:
-    """Adds "muted name | value" rows, one under the other, to a grid layout."""
-
-    def __init__(self, grid: QtWidgets.QGridLayout) -> None:
-        self.grid = grid
-        self.next = 0
-
-    def add(self, name: str, tip: str, widget: QtWidgets.QLabel) -> QtWidgets.QLabel:
-        head = _label(selectable=False)
-        head.setText(name)
-        head.setToolTip(tip)
-        _muted(head)
-        self.grid.addWidget(head, self.next, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-        widget.setWordWrap(True)
-        self.grid.addWidget(widget, self.next, 1)
-        self.next += 1
-        return widget
 
 
 class AnalysisPanel(QtWidgets.QWidget):
@@ -98,13 +45,14 @@ class AnalysisPanel(QtWidgets.QWidget):
         self.setAutoFillBackground(True)
         palette = self.palette()
         for role, colour in (
-            (QtGui.QPalette.ColorRole.Window, "#171b22"),
-            (QtGui.QPalette.ColorRole.Base, "#171b22"),
+            (QtGui.QPalette.ColorRole.Window, PANEL),
+            (QtGui.QPalette.ColorRole.Base, PANEL),
             (QtGui.QPalette.ColorRole.WindowText, "#eef2f8"),
             (QtGui.QPalette.ColorRole.Text, "#eef2f8"),
         ):
             palette.setColor(role, QtGui.QColor(colour))
         self.setPalette(palette)
+        self._point_size = point_size
         font = self.font()
         font.setPointSize(point_size)
         self.setFont(font)
@@ -117,14 +65,11 @@ class AnalysisPanel(QtWidgets.QWidget):
         outer.setContentsMargins(8, 6, 8, 6)
         outer.setSpacing(6)
 
-        self.title = _label(wrap=True, selectable=False)
-        title_font = QtGui.QFont(font)
-        title_font.setPointSize(point_size + 4)
-        title_font.setBold(True)
-        self.title.setFont(title_font)
-        self.source = _label(wrap=True, selectable=False)
-        _muted(self.source)
-        self.sentence = _label(wrap=True)
+        self.title = make_label(wrap=True, selectable=False)
+        self.title.setFont(sized(font, point_size + 4, bold=True))
+        self.source = make_label(wrap=True, selectable=False)
+        muted(self.source)
+        self.sentence = make_label(wrap=True)
         outer.addWidget(self.title)
         outer.addWidget(self.source)
         outer.addWidget(self.sentence)
@@ -139,22 +84,22 @@ class AnalysisPanel(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        rows = _Rows(grid)
+        rows = Rows(grid)
         add = rows.add
-        self.point = add("\u03b8", "The probe point being analysed", _label(wrap=True))
-        self.loss = add("L(\u03b8)", "The loss at the probe point", _label())
-        self.gradient = add("\u2207L", "Exact (symbolic) gradient", _label(wrap=True))
+        self.point = add("\u03b8", "The probe point being analysed", make_label(wrap=True))
+        self.loss = add("L(\u03b8)", "The loss at the probe point", make_label())
+        self.gradient = add("\u2207L", "Exact (symbolic) gradient", make_label(wrap=True))
         self.gradient_norm = add(
             "\u2016\u2207L\u2016",
             "Gradient norm, and whether it is below the critical tolerance",
-            _label(wrap=True),
+            make_label(wrap=True),
         )
-        hessian_head = _label(selectable=False)
+        hessian_head = make_label(selectable=False)
         hessian_head.setToolTip(
             "Hessian: exact second derivatives H_ij = \u2202\u00b2L/\u2202\u03b8i\u2202\u03b8j"
         )
-        _muted(hessian_head)
-        self.hessian = _label(rich=True)
+        muted(hessian_head)
+        self.hessian = make_label(rich=True)
         hessian_head.setText("H (Hessian)")
         grid.addWidget(hessian_head, rows.next, 0, 1, 2)
         grid.addWidget(self.hessian, rows.next + 1, 0, 1, 2, QtCore.Qt.AlignmentFlag.AlignHCenter)
@@ -171,66 +116,74 @@ class AnalysisPanel(QtWidgets.QWidget):
         self._eigen_grid.setHorizontalSpacing(8)
         # Two lines per direction (narrow docks): eigenvector u, then GD's behaviour along it.
         for col, text in enumerate(("\u03bb", "u \u00b7 GD at run's \u03b7")):
-            head = _label(selectable=False)
+            head = make_label(wrap=True, selectable=False)
             head.setText(text)
-            _muted(head)
+            muted(head)
             self._eigen_grid.addWidget(head, 0, col)
-        self.eigenvalue_labels = [_label(rich=True) for _ in range(MAX_DIM)]
-        self.eigenvector_labels = [_label() for _ in range(MAX_DIM)]
-        self.regime_labels = [_label(rich=True) for _ in range(MAX_DIM)]
+        self.eigenvalue_labels = [make_label(rich=True) for _ in range(MAX_DIM)]
+        self.eigenvector_labels = [make_label() for _ in range(MAX_DIM)]
+        self.regime_labels = [make_label(rich=True) for _ in range(MAX_DIM)]
         for i in range(MAX_DIM):
             top = QtCore.Qt.AlignmentFlag.AlignTop
             self._eigen_grid.addWidget(self.eigenvalue_labels[i], 2 * i + 1, 0, top)
             self._eigen_grid.addWidget(self.eigenvector_labels[i], 2 * i + 1, 1)
             self._eigen_grid.addWidget(self.regime_labels[i], 2 * i + 2, 0, 1, 2)
         self._eigen_grid.setColumnStretch(1, 1)
-        self.tolerance = _label(wrap=True, selectable=False)
-        _muted(self.tolerance)
+        self.tolerance = make_label(wrap=True, selectable=False)
+        muted(self.tolerance)
         self._eigen_grid.addWidget(self.tolerance, 2 * MAX_DIM + 1, 0, 1, 2)
         body.addWidget(eigen_box)
 
         grid2 = QtWidgets.QGridLayout()
         grid2.setHorizontalSpacing(12)
-        add2 = _Rows(grid2).add
+        add2 = Rows(grid2).add
         self.minimum_ratio = add2(
             "min. ratio",
             "Minimum ratio: positive eigenvalues / all eigenvalues (1 = a true minimum)",
-            _label(),
+            make_label(),
         )
         self.condition = add2(
             "cond(H)",
             "Condition number |\u03bb|_max / |\u03bb|_min: large means slow, zig-zagging descent",
-            _label(),
+            make_label(),
         )
         self.eta_opt = add2(
-            "\u03b7_opt", "1/\u03bb_max: the best step along the steepest direction", _label()
+            "\u03b7_opt", "1/\u03bb_max: the best step along the steepest direction", make_label()
         )
         self.eta_max = add2(
             "2\u03b7_opt",
             "2/\u03bb_max: any larger step diverges along the steepest direction",
-            _label(),
+            make_label(),
         )
-        self.lr = add2("run's \u03b7", "The selected run's current learning rate", _label())
+        self.lr = add2("run's \u03b7", "The selected run's current learning rate", make_label())
         body.addLayout(grid2)
-        width = QtGui.QFontMetrics(font).horizontalAdvance("min. ratio") + 12
-        for g in (grid, grid2):
-            g.setColumnMinimumWidth(0, width)
+        self._grids = (grid, grid2)
+        for g in self._grids:
             g.setColumnStretch(1, 1)
-        self.step_story = _label(wrap=True)
+        self.step_story = make_label(wrap=True)
         body.addWidget(self.step_story)
 
-        taylor_head = _label(selectable=False)
+        taylor_head = make_label(selectable=False)
         taylor_head.setText("Taylor model (2nd order) around \u03b8")
         taylor_head.setWordWrap(True)
-        _muted(taylor_head)
+        muted(taylor_head)
         body.addWidget(taylor_head)
-        self.taylor = _label(wrap=True, rich=True)
-        taylor_font = QtGui.QFont(font)
-        taylor_font.setPointSize(point_size + 2)
-        self.taylor.setFont(taylor_font)
+        self.taylor = make_label(wrap=True, rich=True)
         body.addWidget(self.taylor)
         outer.addStretch(1)
+        self.set_type_scale(1.0)
         self.clear("No probe point yet: select a run or click in the contour view.")
+
+    def set_type_scale(self, scale: float) -> None:
+        """Every text size times ``scale`` (presentation mode)."""
+        points = self._point_size * scale
+        font = sized(self.font(), points)
+        self.setFont(font)
+        self.title.setFont(sized(font, points + 4 * scale, bold=True))
+        self.taylor.setFont(sized(font, points + 2 * scale))
+        width = QtGui.QFontMetrics(font).horizontalAdvance("min. ratio") + 12
+        for g in self._grids:
+            g.setColumnMinimumWidth(0, width)
 
     # -- updating ---------------------------------------------------------------------------------
     def _set(self, label: QtWidgets.QLabel, text: str) -> None:
@@ -245,7 +198,7 @@ class AnalysisPanel(QtWidgets.QWidget):
         a title and a sentence, no empty headings."""
         self._analysis = None
         self._set(self.title, title)
-        self._set_title_colour(UNDEFINED_COLOUR if title == UNDEFINED_TITLE else "#eef2f8")
+        self._set_title_colour(UNDEFINED if title == UNDEFINED_TITLE else "#eef2f8")
         self._set(self.sentence, message)
         if not self.details.isHidden():
             self.details.hide()
@@ -341,7 +294,10 @@ class AnalysisPanel(QtWidgets.QWidget):
         )
         self._show_step_sizes(analysis)
         taylor = analysis.taylor
-        self._set(self.taylor, format_taylor(taylor_terms(taylor, analysis.variables), html=True))
+        self._set(
+            self.taylor,
+            format_taylor(taylor_terms(taylor.for_display(), analysis.variables), html=True),
+        )
 
     def _show_step_sizes(self, analysis) -> None:
         lr = self._lr
@@ -362,7 +318,7 @@ class AnalysisPanel(QtWidgets.QWidget):
                 colour = REGIME_COLOURS.get(text, "#ffffff")
                 text = (
                     f"&nbsp;&nbsp;\u21b3 <span style='color:{colour}'><b>{text}</b></span>"
-                    f"<span style='color:#9aa6b8'> \u00d7{fmt(factor, 3)}</span>"
+                    f"<span style='color:{MUTED}'> \u00d7{fmt(factor, 3)}</span>"
                 )
             self._set(self.regime_labels[i], text)
         self._set(self.step_story, step_size_sentence(lam, lr, tol))
@@ -374,6 +330,10 @@ class AnalysisPanel(QtWidgets.QWidget):
         self._state = state
         self._subs.connect(state.probe.changed, self._on_probe)
         self._subs.connect(state.probe.lr_changed, self.set_learning_rate)
+        self._subs.connect(
+            state.view.events.look, lambda look: self.set_type_scale(look.type_scale)
+        )
+        self.set_type_scale(state.view.look.type_scale)
         self._on_probe(state.probe)
 
     def _on_probe(self, probe) -> None:

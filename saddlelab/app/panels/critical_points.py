@@ -87,6 +87,8 @@ SHORT_NAMES = {
 }
 """Class names in the table, short enough to fit a 400-px dock (the full name is the tooltip)."""
 DIGITS = 3
+MIN_POINTS = 9.0
+"""Smallest table text: columns are fitted to the dock by shrinking the text to this."""
 """Significant figures shown in the table; tooltips give full precision."""
 
 
@@ -112,7 +114,7 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         """The surface the running search is for (its result is reported with it)."""
         self.search = CriticalSearch(self)
 
-        self.find_button = QtWidgets.QPushButton("Find critical points")
+        self.find_button = QtWidgets.QPushButton("Find all")
         self.find_button.setToolTip(
             "Solve \u2207L = 0 from many starts (exact Hessian as Jacobian), classify every "
             "point and mark it in both views"
@@ -131,11 +133,8 @@ class CriticalPointsPanel(QtWidgets.QWidget):
             self.table.horizontalHeaderItem(col).setToolTip(tip)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        font = self.table.font()
-        font.setPointSizeF(max(9.0, font.pointSizeF() - 1))  # five columns in a 400-px dock
-        self.table.setFont(font)
         rows = self.table.verticalHeader()
-        rows.setDefaultSectionSize(QtGui.QFontMetrics(font).height() + 6)
+        self._fit_table_font()
         self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
@@ -153,15 +152,23 @@ class CriticalPointsPanel(QtWidgets.QWidget):
 
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.find_button)
-        top.addWidget(self.cancel_button)
         top.addWidget(self.start_button)
+        running = QtWidgets.QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel_button)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addWidget(self.progress)
+        layout.addLayout(running)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
-        self.progress.hide()  # shown while a search runs: the table keeps the room otherwise
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height() + 3 * (rows.defaultSectionSize())
+        )
+        # Progress and Cancel show while a search runs: the table keeps the room otherwise.
+        self.progress.hide()
+        self.cancel_button.hide()
 
         self.find_button.clicked.connect(self.find)
         self.cancel_button.clicked.connect(lambda: self.search.cancel())
@@ -176,6 +183,40 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         self._subs.connect(model.changed, self._show)
         self._subs.connect(model.progress_changed, lambda f: self.progress.setValue(round(100 * f)))
         self._show(model)
+
+    def _fit_table_font(self) -> None:
+        """A point smaller than the panel's text, and smaller still (down to MIN_POINTS) until
+        the five columns fit the table's width: no column is ever scrolled out of sight."""
+        table = self.table
+        points = max(MIN_POINTS, self.font().pointSizeF() - 1)
+        # Room beside a vertical scroll bar, whether or not it shows yet (rows come later).
+        frame = 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+        room = table.width() - frame if table.isVisible() else None
+        while True:
+            font = QtGui.QFont(self.font())
+            font.setPointSizeF(points)
+            if table.font() != font:
+                table.setFont(font)
+                self.status.setFont(font)
+                table.verticalHeader().setDefaultSectionSize(QtGui.QFontMetrics(font).height() + 6)
+            table.resizeColumnsToContents()
+            header = table.horizontalHeader()
+            needed = sum(
+                max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+                for c in range(table.columnCount())
+            )
+            if room is None or needed <= room or points <= MIN_POINTS:
+                return
+            points = max(MIN_POINTS, points - 1)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._fit_table_font()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # presentation mode, zoom
+            self._fit_table_font()
 
     # -- public -----------------------------------------------------------------------------------
     def find(self) -> None:
@@ -204,6 +245,7 @@ class CriticalPointsPanel(QtWidgets.QWidget):
 
     def _on_running(self, running: bool) -> None:
         self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
         self.find_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
@@ -235,7 +277,7 @@ class CriticalPointsPanel(QtWidgets.QWidget):
                 if col == 0:
                     item.setIcon(class_icon(cls))
                 table.setItem(row, col, item)
-        table.resizeColumnsToContents()
+        self._fit_table_font()
         self.start_button.setEnabled(False)
         self.pointsChanged.emit(list(points))
 

@@ -9,8 +9,9 @@ emits requests; the window applies them to the run through its models.
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.style import BANNER, BANNER_EDGE, BANNER_TEXT, TEXT, tint
 from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
 from saddlelab.models.subscriptions import Subscriptions
 
@@ -34,28 +35,42 @@ class EscapeAdvice(QtWidgets.QFrame):
     shown = QtCore.Signal()
     """The banner appeared (a run stalled at a saddle): its dock may want to come forward."""
 
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt naming
+        painter = QtGui.QPainter(self)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(QtGui.QPen(QtGui.QColor(BANNER_EDGE), 2.0))
+        painter.setBrush(QtGui.QColor(BANNER))
+        painter.drawRoundedRect(QtCore.QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)
+        painter.end()
+
+    def _fit_headline(self) -> None:
+        """The headline 3 points above the banner's text, whatever its size."""
+        font = QtGui.QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() + 3)
+        self.headline.setFont(font)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "headline"):
+            self._fit_headline()  # presentation mode, zoom
+
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._subs = Subscriptions()
         """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         self.setObjectName("escapeAdvice")
-        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#escapeAdvice { background: #3a2414; border: 2px solid #ff9a00; border-radius: 6px; }"
-            "#escapeAdvice QLabel { color: #fff3e0; }"
-        )
+        # Painted, not styled: a style sheet would freeze the font of every label inside.
+        tint(self, BANNER_TEXT)  # the labels take it from the banner's palette
         self._run_id = None
         self.headline = QtWidgets.QLabel()
-        font = self.headline.font()
-        font.setBold(True)
-        font.setPointSize(font.pointSize() + 3)
-        self.headline.setFont(font)
+        self._fit_headline()
         self.headline.setWordWrap(True)
         self.detail = QtWidgets.QLabel()
         self.detail.setWordWrap(True)
 
         self.step_button = QtWidgets.QPushButton(two_lines(STEP_ALONG_NEGATIVE_CURVATURE.title))
-        self.step_button.setStyleSheet("font-weight: bold;")
+        tint(self.step_button, TEXT, bold=True)
         self.step_button.setToolTip(STEP_ALONG_NEGATIVE_CURVATURE.why)
         self.step_length = QtWidgets.QDoubleSpinBox()
         self.step_length.setDecimals(3)
@@ -68,7 +83,7 @@ class EscapeAdvice(QtWidgets.QFrame):
         self.step_why.setWordWrap(True)
 
         self.noise_button = QtWidgets.QPushButton(ADD_GRADIENT_NOISE.title)
-        self.noise_button.setStyleSheet("font-weight: bold;")
+        tint(self.noise_button, TEXT, bold=True)
         self.noise_button.setToolTip(ADD_GRADIENT_NOISE.why)
         self.noise = QtWidgets.QDoubleSpinBox()
         self.noise.setDecimals(3)

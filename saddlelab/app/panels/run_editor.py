@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.style import ERROR, HINT, tint
 from saddlelab.app.widgets.wrapped_label import WrappedLabel
 from saddlelab.core.optim import OPTIMIZERS
 from saddlelab.models.runs import RunModel, format_hyper_value
-
-ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
-DEFAULT_STYLE = "color: #9aa0a6;"
 
 
 class _Field:
@@ -28,7 +26,7 @@ class _Field:
         """The model's value now, as shown in the field (None: the field is not refreshed)."""
         self._shown = None if value is None else value()
         self.error = WrappedLabel()  # shown whole, however long the message
-        self.error.setStyleSheet(ERROR_STYLE)
+        tint(self.error, ERROR, bold=True)
         self.error.hide()
 
     def apply(self, *args) -> None:
@@ -88,6 +86,8 @@ class RunEditor(QtWidgets.QWidget):
         self._layout.setFieldGrowthPolicy(
             QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
         )
+        # A field too wide beside its name (large type in presentation mode) goes under it.
+        self._layout.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         self._outer.addWidget(self._content)
         run = self.run
         self.setEnabled(run is not None)
@@ -105,7 +105,7 @@ class RunEditor(QtWidgets.QWidget):
         self.optimizer.activated.connect(self._on_optimizer)
         self._layout.addRow(self._label("optimizer", "Optimizer of this run"), self.optimizer)
         self.description = WrappedLabel(spec.description)
-        self.description.setStyleSheet(DEFAULT_STYLE)
+        tint(self.description, HINT)
         self._layout.addRow(self.description)
         for hp in spec.hyper:
             self._add_hyper(run, hp)
@@ -190,7 +190,7 @@ class RunEditor(QtWidgets.QWidget):
         box.addWidget(widget, 1)
         if hp.kind != "bool":
             hint = QtWidgets.QLabel(f"torch {default}")
-            hint.setStyleSheet(DEFAULT_STYLE)
+            tint(hint, HINT)
             hint.setToolTip(tip)
             box.addWidget(hint)
         self._layout.addRow(self._label(hp.name, tip), row)

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.panels.run_editor import RunEditor
 from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.style import HINT, UNDEFINED
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.core.numbers import count
 from saddlelab.models.app_state import AppState
@@ -23,15 +24,15 @@ STATUS_LINES = 4
 """Lines the status of the selected run always takes (its status, then the detail)."""
 """Slider positions 0..SPEED_STEPS-1 give 10**(pos/10) steps/s (1 to ~8000); the last is max."""
 STATUS_COLOURS = {
-    "ready": "#9aa0a6",
+    "ready": HINT,
     "running": "#8ecae6",
     "converged": "#80ed99",
     "diverged": "#ff6b6b",
     "stalled": "#ffd166",
     "max_steps": "#ffd166",
     "error": "#ff6b6b",
-    "undefined_start": "#ffb347",
-    "undefined": "#ffb347",
+    "undefined_start": UNDEFINED,
+    "undefined": UNDEFINED,
 }
 STATUS_LABELS = {"undefined_start": "start undefined", "undefined": "L undefined"}
 """Short list labels of the statuses whose value reads badly (the detail line says more)."""
@@ -70,7 +71,7 @@ class RunsPanel(QtWidgets.QWidget):
         self.list.setToolTip("Runs: tick to show or hide; select one to edit it")
         self.list.setMinimumHeight(70)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.list.setWordWrap(True)  # whole titles and statuses, in presentation mode too
         self.list.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum
         )
@@ -211,7 +212,18 @@ class RunsPanel(QtWidgets.QWidget):
 
     def _fit_list(self) -> None:
         rows = max(self.list.count(), 2)
-        self.list.setMaximumHeight(min(rows, 5) * (self.list.fontMetrics().height() + 8) + 8)
+        line = self.list.fontMetrics().height()
+        wrapped = max((self.list.sizeHintForRow(r) for r in range(self.list.count())), default=0)
+        self.list.setMaximumHeight(min(rows, 5) * max(line + 8, wrapped + 4) + 8)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # presentation mode, zoom
+            self._fit_list()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._fit_list()  # titles wrap to the new width
 
     def _refresh(self, run: RunModel) -> None:
         item = self._item(run)

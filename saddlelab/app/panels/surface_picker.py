@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from saddlelab.app.style import ERROR, UNDEFINED, WARNING, tint
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.numbers import fmt
 from saddlelab.core.surface import Surface, default_range_note, domain_defaults
@@ -17,9 +18,6 @@ from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
 
 SLICE_STEPS = 200
-ERROR_STYLE = "color: #ff6b6b; font-weight: bold;"
-NOTE_STYLE = "color: #ffb347;"
-"""What to know about a surface that was applied (where its loss is undefined, ranges filled in)."""
 
 
 class SurfacePicker(QtWidgets.QWidget):
@@ -38,7 +36,7 @@ class SurfacePicker(QtWidgets.QWidget):
 
         self.slice_label = QtWidgets.QLabel()
         self.slice_label.setWordWrap(True)
-        self.slice_label.setStyleSheet("color: #ffd166;")
+        tint(self.slice_label, WARNING)
         self.slice_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slice_slider.setRange(0, SLICE_STEPS)
         self.slice_slider.setToolTip(
@@ -78,11 +76,11 @@ class SurfacePicker(QtWidgets.QWidget):
             edit.returnPressed.connect(self.apply_typed)
         self.error_label = QtWidgets.QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        tint(self.error_label, ERROR, bold=True)
         self.error_label.hide()
         self.note_label = QtWidgets.QLabel()
         self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet(NOTE_STYLE)
+        tint(self.note_label, UNDEFINED)
         self.note_label.hide()
 
         typed = QtWidgets.QGroupBox("Type a loss")

@@ -32,12 +32,14 @@ class TaylorControls(QtWidgets.QWidget):
             "in parameter units"
         )
         self.radius.lineEdit().setToolTip(self.radius.toolTip())
-        self.patch = QtWidgets.QCheckBox("Patch in 3-D")
+        self.patch = QtWidgets.QCheckBox("3-D patch")
         self.patch.setChecked(True)
         self.patch.setToolTip("Show the quadratic model as a translucent patch on the surface")
-        self.contours = QtWidgets.QCheckBox("Dashed contours in 2-D")
+        self.contours = QtWidgets.QCheckBox("2-D contours")
         self.contours.setChecked(True)
-        self.contours.setToolTip("Show the quadratic model's level sets in the contour view")
+        self.contours.setToolTip(
+            "Show the quadratic model's level sets as dashed contours in the contour view"
+        )
         self.readout = QtWidgets.QLabel("Move the mouse over the contour view to compare.")
         self.readout.setWordWrap(True)
         self.readout.setToolTip(

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
-from saddlelab.app.style import CONTOUR_LEVELS, hatch_brush, height_rgba
+from saddlelab.app.style import CONTOUR_LEVELS, hatch_brush, height_rgba, scale_plot_axes
 from saddlelab.core import isolines
 from saddlelab.core.numbers import fmt
 from saddlelab.models.app_state import AppState
@@ -23,6 +23,12 @@ from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 TRAJECTORY_WIDTH = 2.5
+HEAD_SIZE = 13
+START_SIZE = 16
+START_WIDTH = 2.5
+PROBE_SIZE = 22
+ISO_WIDTH = 1.0
+"""Line widths and marker sizes at the normal look (presentation mode multiplies them)."""
 DRAW_POINTS = 800
 """Most points drawn per trajectory (the newest 500 exactly, the older ones evenly thinned):
 wide lines cost Qt's raster engine per segment, and the view is only a few hundred pixels."""
@@ -33,15 +39,25 @@ REDRAW_MS = 100
 at 30 Hz); each repaint of this view costs ~10-20 ms of raster painting under load."""
 
 
+def _set_target_size(target: pg.TargetItem, size: float) -> None:
+    """pyqtgraph's TargetItem keeps its size in ``scale`` and has no setter for it."""
+    if target.scale != size:
+        target.prepareGeometryChange()
+        target.scale = size
+        target.viewTransformChanged()  # drops the cached shape
+
+
 class _RunGraphics:
-    def __init__(self, plot: pg.PlotItem, run: RunModel, on_moved) -> None:
-        self.line = pg.PlotDataItem(pen=pg.mkPen(run.colour, width=TRAJECTORY_WIDTH))
-        self.head = pg.ScatterPlotItem(size=13, brush=pg.mkBrush(run.colour), pen=pg.mkPen("k"))
+    def __init__(self, plot: pg.PlotItem, run: RunModel, on_moved, scale: float = 1.0) -> None:
+        self.line = pg.PlotDataItem(pen=pg.mkPen(run.colour, width=TRAJECTORY_WIDTH * scale))
+        self.head = pg.ScatterPlotItem(
+            size=HEAD_SIZE * scale, brush=pg.mkBrush(run.colour), pen=pg.mkPen("k")
+        )
         self.start = pg.TargetItem(
             pos=run.start[:2],
-            size=16,
+            size=START_SIZE * scale,
             movable=True,
-            pen=pg.mkPen(run.colour, width=2.5),
+            pen=pg.mkPen(run.colour, width=START_WIDTH * scale),
             brush=pg.mkBrush(0, 0, 0, 0),
         )
         self.start.setToolTip("Start of this run: drag to move it")
@@ -70,17 +86,20 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         state.scene.set_resolution(resolution)
         self._graphics: dict[int, _RunGraphics] = {}
         self._hover_pos = None
+        self.line_scale = state.view.look.line_scale
         self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self)
         self._build()
         self._subs = Subscriptions()
         on = self._subs.connect
         on(state.scene.changed, self.rebuild_surface)
         on(state.view.events.probe, self._on_probe_changed)
+        on(state.view.events.look, self._on_look)
         on(state.runs.added, self._on_run_added)
         on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
             self._on_run_added(run)
         self.rebuild_surface()
+        scale_plot_axes(self.plot, state.view.look.type_scale)
 
     def _build(self) -> None:
         self.plot_widget = pg.PlotWidget(background=(20, 20, 24))
@@ -101,10 +120,9 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         self.undefined.setBrush(hatch_brush())
         self.undefined.setZValue(-11)
         self.undefined.setToolTip("Hatched: the loss is undefined here (NaN or infinite)")
-        self.iso = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="pairs")
-        self.probe = pg.ScatterPlotItem(
-            size=22, symbol="+", pen=pg.mkPen("w", width=2.5), brush=pg.mkBrush("w")
-        )
+        self.iso = pg.PlotDataItem(connect="pairs")
+        self.probe = pg.ScatterPlotItem(symbol="+", brush=pg.mkBrush("w"))
+        self._style_fixed_items()
         self.image.setZValue(-10)
         self.iso.setZValue(-5)
         # The colour map and iso-lines change only with the surface or the view range: keep
@@ -126,6 +144,20 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         scene = self.plot_widget.scene()
         scene.sigMouseClicked.connect(self._on_click)
         scene.sigMouseMoved.connect(self._on_hover)
+
+    def _style_fixed_items(self) -> None:
+        s = self.line_scale
+        self.iso.setPen(pg.mkPen(255, 255, 255, 120, width=ISO_WIDTH * s))
+        self.probe.setSize(PROBE_SIZE * s)
+        self.probe.setPen(pg.mkPen("w", width=START_WIDTH * s))
+
+    def _on_look(self, look) -> None:
+        """Presentation mode: thicker trajectories and iso-lines, larger markers."""
+        self.line_scale = look.line_scale
+        scale_plot_axes(self.plot, look.type_scale)
+        self._style_fixed_items()
+        for run in self.state.runs:
+            self._on_appearance(run)
 
     # -- public API --------
     def add_item(self, item) -> None:
@@ -182,7 +214,9 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
 
     # -- runs --------
     def _on_run_added(self, run: RunModel) -> None:
-        self._graphics[run.id] = _RunGraphics(self.plot, run, self._on_start_dragged)
+        self._graphics[run.id] = _RunGraphics(
+            self.plot, run, self._on_start_dragged, self.line_scale
+        )
         self._subs.connect(run.data_changed, self._mark_run, key=run)
         self._subs.connect(run.appearance_changed, self._on_appearance, key=run)
         self._draw_run(run)
@@ -198,9 +232,12 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         g = self._graphics.get(run.id)
         if g is None:
             return
-        g.line.setPen(pg.mkPen(run.colour, width=TRAJECTORY_WIDTH))
+        s = self.line_scale
+        g.line.setPen(pg.mkPen(run.colour, width=TRAJECTORY_WIDTH * s))
         g.head.setBrush(pg.mkBrush(run.colour))
-        g.start.setPen(pg.mkPen(run.colour, width=2.5))
+        g.head.setSize(HEAD_SIZE * s)
+        g.start.setPen(pg.mkPen(run.colour, width=START_WIDTH * s))
+        _set_target_size(g.start, START_SIZE * s)
         for item in (g.line, g.head, g.start):
             item.setVisible(run.visible)
         self._draw_run(run)

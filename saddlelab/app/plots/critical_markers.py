@@ -17,6 +17,8 @@ class CriticalMarkers2D(pg.ScatterPlotItem):
         super().__init__(pxMode=True)
         self.setZValue(30)
         self._classes: list[str] = []
+        self.size = SIZE
+        """Marker size in pixels (presentation mode: larger)."""
 
     def set_points(self, xy, classes, isolated=None) -> None:
         """Plane points (n, 2) with their class names; points sampled along a curve are smaller."""
@@ -28,8 +30,8 @@ class CriticalMarkers2D(pg.ScatterPlotItem):
                 "pos": (float(x), float(y)),
                 "symbol": CLASS_SYMBOLS.get(c, "o"),
                 "brush": pg.mkBrush(CLASS_COLOURS.get(c, "#ffffff")),
-                "pen": pg.mkPen("#000000", width=1.5),
-                "size": SIZE if i else 0.65 * SIZE,
+                "pen": pg.mkPen("#000000", width=1.5 * self.size / SIZE),
+                "size": self.size if i else 0.65 * self.size,
                 "data": c,
             }
             for (x, y), c, i in zip(xy, self._classes, iso, strict=True)

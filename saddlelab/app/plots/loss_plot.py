@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.style import WARNING, scale_plot_axes, tint
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.subscriptions import Subscriptions
@@ -102,6 +103,8 @@ class LossPlot(QtWidgets.QWidget):
             lambda rid: self._redraw_run(rid, (1,)), REDRAW_MS, self, after=lambda: self._fit((1,))
         )
         self.shift = 0.0
+        self.curve_width = CURVE_WIDTH * state.view.look.line_scale
+        """Pen width of the curves (presentation mode: thicker)."""
         """What the loss plot adds to every loss in log scale (0 unless some loss is <= 0)."""
         self.loss_plot = pg.PlotWidget(background=(20, 20, 24))
         self.grad_plot = pg.PlotWidget(background=(20, 20, 24))
@@ -139,7 +142,7 @@ class LossPlot(QtWidgets.QWidget):
         self.follow_box.toggled.connect(self._on_follow)
         self.shift_note = QtWidgets.QLabel()
         self.shift_note.setWordWrap(True)
-        self.shift_note.setStyleSheet("color: #ffd166;")
+        tint(self.shift_note, WARNING)
         self.shift_note.setToolTip("The log axis cannot show losses ≤ 0, so they are shifted")
         self.shift_note.setMaximumWidth(150)  # wraps; the plots keep their width
         self.shift_note.hide()
@@ -156,8 +159,10 @@ class LossPlot(QtWidgets.QWidget):
         self._subs = Subscriptions()
         self._subs.connect(state.runs.added, self._on_run_added)
         self._subs.connect(state.runs.removed, self._on_run_removed)
+        self._subs.connect(state.view.events.look, self._on_look)
         for run in state.runs:
             self._on_run_added(run)
+        self._on_look(state.view.look)
 
     def set_log(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
@@ -209,7 +214,7 @@ class LossPlot(QtWidgets.QWidget):
         return self._curves[run.id]
 
     def _on_run_added(self, run: RunModel) -> None:
-        pen = pg.mkPen(run.colour, width=CURVE_WIDTH)
+        pen = pg.mkPen(run.colour, width=self.curve_width)
         # Plain curve items: PlotDataItem's lazily computed display data (log, clipping,
         # downsampling) asked for a second repaint after every update.
         loss, grad = pg.PlotCurveItem(pen=pen), pg.PlotCurveItem(pen=pen)
@@ -231,9 +236,17 @@ class LossPlot(QtWidgets.QWidget):
 
     def _on_appearance(self, run: RunModel) -> None:
         for c in self._curves[run.id]:
-            c.setPen(pg.mkPen(run.colour, width=CURVE_WIDTH))
+            c.setPen(pg.mkPen(run.colour, width=self.curve_width))
             c.setVisible(run.visible)
         self._fit()
+
+    def _on_look(self, look) -> None:
+        for plot in (self.loss_plot, self.grad_plot):
+            scale_plot_axes(plot.getPlotItem(), look.type_scale)
+        self.curve_width = CURVE_WIDTH * look.line_scale
+        for run in self.state.runs:
+            if run.id in self._curves:
+                self._on_appearance(run)
 
     def _mark_run(self, run: RunModel) -> None:
         self._throttle.mark(run.id)

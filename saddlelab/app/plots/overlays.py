@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from saddlelab.app.plots.critical_markers import SIZE as MARKER_SIZE
 from saddlelab.app.plots.critical_markers import CriticalMarkers2D
 from saddlelab.app.plots.legend import SecondOrderLegend
 from saddlelab.app.plots.taylor_contours import TaylorContoursItem, taylor_contour_lines
@@ -35,6 +36,15 @@ class SecondOrderOverlay2D:
         events = state.view.events
         for name in ("taylor_radius", "show_taylor_contours"):
             on(getattr(events, name), self.redraw)
+        on(events.look, self._on_look)
+        self._on_look(state.view.look)
+
+    def _on_look(self, look) -> None:
+        """Presentation mode: thicker model contours, larger markers and legend text."""
+        self.contours.line_scale = look.line_scale
+        self.contours.update()
+        self.markers.size = MARKER_SIZE * look.line_scale
+        self.legend.set_type_scale(look.type_scale)
         self.redraw()
         self._show_undefined()
 

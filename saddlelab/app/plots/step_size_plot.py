@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle
-from saddlelab.app.style import REGIME_COLOURS, eigen_colour
+from saddlelab.app.style import PLOT, REGIME_COLOURS, eigen_colour
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.core.advice import step_size_curves
 from saddlelab.core.numbers import fmt
@@ -23,6 +23,11 @@ from saddlelab.models.subscriptions import Subscriptions
 MAX_DIM = 3
 CAPTION_LINES = 3
 Y_TOP = 2.5
+TICK_POINTS = 12
+LABEL_POINTS = 13
+LINE = 3.0
+"""Width of the curves and markers at the normal look."""
+AXIS_TEXT = "#d8dee9"
 
 
 PLOT_INTERVAL_MS = 80
@@ -41,23 +46,19 @@ class StepSizePlot(QtWidgets.QWidget):
         """What :meth:`follow` connected (cleared by :meth:`close_view`)."""
         self._throttle = RedrawThrottle(lambda _: self._draw(), PLOT_INTERVAL_MS, self)
         self.plot = pg.PlotWidget()
-        self.plot.setBackground("#15181f")
+        self.plot.setBackground(PLOT)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
-        font = QtGui.QFont()
-        font.setPointSize(12)
         for name in ("left", "bottom"):
             axis = item.getAxis(name)
             axis.enableAutoSIPrefix(False)  # "0.02", not "20 (x0.001)"
-            axis.setTickFont(font)
-            axis.setTextPen("#d8dee9")
-        item.setLabel("bottom", "learning rate \u03b7", **{"font-size": "13pt", "color": "#d8dee9"})
-        item.setLabel(
-            "left", "|1 \u2212 \u03b7\u03bb| per step", **{"font-size": "13pt", "color": "#d8dee9"}
-        )
+            axis.setTextPen(AXIS_TEXT)
         item.setYRange(0.0, Y_TOP, padding=0)
+        # Ticks below the top edge: a value on the edge is cut in half.
+        ticks = [(v, fmt(v)) for v in np.arange(0.0, Y_TOP, 0.5)]
+        item.getAxis("left").setTicks([ticks])
         self.setMinimumHeight(180)
         self.setToolTip(
             "Per eigen-direction of the probe point's quadratic model: the factor |1 \u2212 "
@@ -67,22 +68,25 @@ class StepSizePlot(QtWidgets.QWidget):
             "curvature (escaping)."
         )
 
+        # The regimes' names sit in a key under the plot, not in their bands: a band can be
+        # narrower than its name (then the name was cut off at the band's or the plot's edge).
+        self.key = QtWidgets.QLabel()
+        self.key.setWordWrap(True)  # a narrow dock or presentation mode: the key wraps
+        self.key.setToolTip("The shaded bands of the plot")
         self.bands = []
         for name in ("monotone", "oscillating", "divergent"):
             colour = QtGui.QColor(REGIME_COLOURS[name])
             colour.setAlpha(55)
             band = pg.LinearRegionItem(movable=False, brush=colour, pen=pg.mkPen(None))
             band.setZValue(-10)
-            label = pg.TextItem(name, color="#f4f6fa", anchor=(0.5, 1.0), fill=(21, 24, 31, 170))
-            label.setFont(font)
             item.addItem(band)
-            item.addItem(label)
+            label = f"<span style='color:{REGIME_COLOURS[name]}'>\u25a0</span>&nbsp;{name}"
             self.bands.append((name, band, label))
         self.unit_line = pg.InfiniteLine(
             pos=1.0, angle=0, pen=pg.mkPen("#8890a0", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
         )
         item.addItem(self.unit_line)
-        self.curves = [item.plot(pen=pg.mkPen("#ffffff", width=3)) for _ in range(MAX_DIM)]
+        self.curves = [item.plot(pen=pg.mkPen("#ffffff", width=LINE)) for _ in range(MAX_DIM)]
         self.markers = {}
         for key, colour, style, height in (
             ("eta_opt", "#35c46a", QtCore.Qt.PenStyle.DashLine, 0.93),
@@ -91,19 +95,42 @@ class StepSizePlot(QtWidgets.QWidget):
         ):
             line = pg.InfiniteLine(
                 angle=90,
-                pen=pg.mkPen(colour, width=3, style=style),
+                pen=pg.mkPen(colour, width=LINE, style=style),
                 label="",
                 labelOpts={"position": height, "color": colour, "fill": (21, 24, 31, 220)},
             )
-            line.label.setFont(font)
             item.addItem(line)
             self.markers[key] = line
         self.caption = LinesLabel(CAPTION_LINES)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.key)
         layout.addWidget(self.caption)
         self._curves_data = None
+        self._line_scale = 1.0
+        self.set_look(1.0, 1.0)
+
+    def set_look(self, type_scale: float, line_scale: float) -> None:
+        """Text and lines times these factors (presentation mode)."""
+        item = self.plot.getPlotItem()
+        font = QtGui.QFont()
+        font.setPointSizeF(TICK_POINTS * type_scale)
+        for name in ("left", "bottom"):
+            item.getAxis(name).setTickFont(font)
+        size = {"font-size": f"{round(LABEL_POINTS * type_scale, 1)}pt", "color": AXIS_TEXT}
+        item.setLabel("bottom", "learning rate \u03b7", **size)
+        item.setLabel("left", "|1 \u2212 \u03b7\u03bb| per step", **size)
+        self._line_scale = line_scale
+        for line in self.markers.values():
+            line.label.setFont(font)
+            pen = QtGui.QPen(line.pen)
+            pen.setWidthF(LINE * line_scale)
+            line.setPen(pen)
+        for curve in self.curves:
+            pen = QtGui.QPen(curve.opts["pen"])
+            pen.setWidthF(LINE * line_scale)
+            curve.setPen(pen)
 
     def curves_data(self):
         """The last StepSizeCurves shown (for tests)."""
@@ -119,21 +146,19 @@ class StepSizePlot(QtWidgets.QWidget):
                 lam = float(data.eigenvalues[i])
                 colour = eigen_colour(lam, tolerance)
                 style = QtCore.Qt.PenStyle.DashLine if lam < 0 else QtCore.Qt.PenStyle.SolidLine
-                curve.setPen(pg.mkPen(colour, width=3, style=style))
+                curve.setPen(pg.mkPen(colour, width=LINE * self._line_scale, style=style))
                 curve.setData(data.etas, np.minimum(data.factors[:, i], Y_TOP * 1.1))
                 curve.setVisible(True)
             else:
                 curve.setVisible(False)
         shown = {name for _, _, name in data.bands}
-        for name, band, label in self.bands:
+        for name, band, _label in self.bands:
             match = [b for b in data.bands if b[2] == name]
             visible = name in shown and bool(match)
             band.setVisible(visible)
-            label.setVisible(visible)
             if visible:
                 lo, hi, _ = match[0]
                 band.setRegion((lo, hi))
-                label.setPos(0.5 * (lo + hi), 0.04 * Y_TOP)
         for key, value, text in (
             ("eta_opt", data.eta_opt, "\u03b7_opt"),
             ("eta_max", data.eta_max_stable, "2\u03b7_opt"),
@@ -145,6 +170,8 @@ class StepSizePlot(QtWidgets.QWidget):
             if ok:
                 line.setValue(float(value))
                 line.label.setFormat(f"{text} = {fmt(value, 3)}")
+        key = [label for name, _, label in self.bands if name in shown]
+        self.key.setText("&nbsp;&nbsp; ".join(key))
         self.plot.getPlotItem().setXRange(0.0, top, padding=0)
         if data.eta_opt is None:
             self.caption.setText(
@@ -164,7 +191,12 @@ class StepSizePlot(QtWidgets.QWidget):
         self._state = state
         self._subs.connect(state.probe.changed, self._mark)
         self._subs.connect(state.probe.lr_changed, self._mark)
+        self._subs.connect(state.view.events.look, self._on_look)
+        self._on_look(state.view.look)
         self._draw()
+
+    def _on_look(self, look) -> None:
+        self.set_look(look.type_scale, look.line_scale)
 
     def _mark(self, *_) -> None:
         self._throttle.mark(None)

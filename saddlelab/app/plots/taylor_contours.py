@@ -115,6 +115,8 @@ class TaylorContoursItem(pg.GraphicsObject):
         self._rim = QtGui.QPainterPath()
         self._lines: list[tuple[np.ndarray, float]] = []
         self._bounds = QtCore.QRectF()
+        self.line_scale = 1.0
+        """Factor on the pens' widths (presentation mode)."""
 
     def setData(self, lines=(), center=None, radius: float = 0.0) -> None:  # noqa: N802
         """Store polylines [(points (k, 2), level), ...] and the disk they were cut to."""
@@ -150,17 +152,18 @@ class TaylorContoursItem(pg.GraphicsObject):
         # redrawn whenever the probe moves, e.g. while it follows a streaming run.
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
         dash = [5.0, 3.0]
-        under = QtGui.QPen(QtGui.QColor(0, 0, 0, 200), 4.0)
+        s = self.line_scale
+        under = QtGui.QPen(QtGui.QColor(0, 0, 0, 200), 4.0 * s)
         under.setCosmetic(True)
         under.setDashPattern([d * 2.5 / 4.0 for d in dash])
-        over = QtGui.QPen(self._colour, 2.5)
+        over = QtGui.QPen(self._colour, 2.5 * s)
         over.setCosmetic(True)
         over.setDashPattern(dash)
         for pen in (under, over):
             painter.setPen(pen)
             painter.drawPath(self._path)
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        rim = QtGui.QPen(self._colour, 1.5, QtCore.Qt.PenStyle.DotLine)
+        rim = QtGui.QPen(self._colour, 1.5 * s, QtCore.Qt.PenStyle.DotLine)
         rim.setCosmetic(True)
         painter.setPen(rim)
         painter.drawPath(self._rim)

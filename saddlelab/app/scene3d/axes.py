@@ -11,7 +11,7 @@ import pyqtgraph.opengl as gl
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
-from saddlelab.core.numbers import fmt
+from saddlelab.core.numbers import fmt, fmt_on_scale
 from saddlelab.models.scene_scale import HEIGHT, SceneScale
 
 
@@ -26,6 +26,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> np.ndarray:
     return np.round(ticks, 12)
 
 
+FONT_SIZE = 13
 TOP_DOWN_ELEVATION = 70.0
 """Above this camera elevation (degrees) the height axis points at the viewer: no labels."""
 LABEL_GAP = 10
@@ -51,7 +52,7 @@ class GLAxes(GLGraphicsItem):
     corner's vertical line), so eigenvector arrows and the probe in the middle stay readable.
     """
 
-    def __init__(self, parentItem=None, font_size: int = 13) -> None:
+    def __init__(self, parentItem=None, font_size: int = FONT_SIZE) -> None:
         super().__init__(parentItem=parentItem)
         self.setGLOptions("translucent")
         self.frame = gl.GLLinePlotItem(
@@ -62,10 +63,9 @@ class GLAxes(GLGraphicsItem):
             glOptions="translucent",
         )
         self.font = QtGui.QFont()
-        self.font.setPointSize(font_size)
         self.name_font = QtGui.QFont(self.font)
         self.name_font.setBold(True)
-        self.name_font.setPointSize(font_size + 3)
+        self.set_font_size(font_size)
         self._scale: SceneScale | None = None
         self._names = ("x", "y")
         self._loss_name = "loss"
@@ -74,6 +74,12 @@ class GLAxes(GLGraphicsItem):
         the axis its labels are drawn on)."""
         self._labels: list[tuple[np.ndarray, str, bool]] = []
         self._height_labels: list[tuple[np.ndarray, str, bool]] = []
+
+    def set_font_size(self, points: float) -> None:
+        """Tick values at ``points``, axis names 3 points larger (presentation mode)."""
+        self.font.setPointSizeF(points)
+        self.name_font.setPointSizeF(points + 3)
+        self.update()
 
     def set_axes(self, scale: SceneScale, names: tuple[str, str], loss_name: str = "loss"):
         """Frame and labels for the domain and height range of ``scale``."""
@@ -104,7 +110,8 @@ class GLAxes(GLGraphicsItem):
             f = float(scale.loss_at_unit(u))
             lines += [(cx, cy, u * HEIGHT), (1.04 * cx, 1.04 * cy, u * HEIGHT)]
             if u > 0:  # the floor value would collide with the floor's tick values
-                heights.append((np.array([cx, cy, u * HEIGHT]), fmt(f, 3), False))
+                label = fmt_on_scale(f, scale.fmin, scale.fmax)
+                heights.append((np.array([cx, cy, u * HEIGHT]), label, False))
         heights.append((np.array([cx, cy, HEIGHT * 1.14]), self._loss_name, True))
         labels.append((np.array([0.0, 1.35 * edge_y, 0.0]), names[0], True))
         labels.append((np.array([1.35 * edge_x, 0.0, 0.0]), names[1], True))
@@ -152,20 +159,12 @@ class GLAxes(GLGraphicsItem):
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
         )
         painter.setPen(QtGui.QColor(235, 235, 235))
-        for pos, text, bold in self._labels:
+        for rect, text, bold in self._floor_rects(project):
             painter.setFont(self.name_font if bold else self.font)
-            p = project.map(QtGui.QVector3D(*pos)).toPointF()
-            metrics = painter.fontMetrics()
-            w, h = metrics.horizontalAdvance(text), metrics.ascent()
-            painter.drawText(_pixel(p.x() - w / 2, p.y() + h / 2), text)
-        if view.opts.get("elevation", 0.0) < TOP_DOWN_ELEVATION:
-            for pos, text, bold in self._height_labels:
-                painter.setFont(self.name_font if bold else self.font)
-                p = project.map(QtGui.QVector3D(*pos)).toPointF()
-                metrics = painter.fontMetrics()
-                w, h = metrics.horizontalAdvance(text), metrics.ascent()
-                x = self._label_x(p.x(), w)
-                painter.drawText(_pixel(x, p.y() + h / 2), text)
+            painter.drawText(_pixel(rect.left(), rect.bottom()), text)
+        for rect, text, bold in self._height_rects(project):
+            painter.setFont(self.name_font if bold else self.font)
+            painter.drawText(_pixel(rect.left(), rect.bottom()), text)
         painter.end()
 
     def _label_width(self) -> float:
@@ -181,19 +180,52 @@ class GLAxes(GLGraphicsItem):
             return min(axis_x + LABEL_GAP, self.view().width() - width - 2.0)
         return max(2.0, axis_x - LABEL_GAP - width)
 
-    def height_label_rects(self) -> list[QtCore.QRectF]:
-        """Screen rectangles of the height axis' values and title (tests check placement)."""
+    def _projection(self) -> QtGui.QMatrix4x4:
         view = self.view()
         rect = QtCore.QRectF(view.rect())
         to_screen = QtGui.QMatrix4x4()
         to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
         vp = (0, 0, view.width(), view.height())
-        project = to_screen * view.projectionMatrix(vp, vp) * view.viewMatrix()
+        return to_screen * view.projectionMatrix(vp, vp) * view.viewMatrix()
+
+    def height_label_rects(self) -> list[QtCore.QRectF]:
+        """Screen rectangles of the height axis' values and title (tests check placement)."""
+        if self.view() is None:
+            return []
+        return [rect for rect, _, _ in self._height_rects(self._projection())]
+
+    def _measure(self, project, pos, text: str, bold: bool):
+        """Screen point of a label's anchor, its text width, ascent and font metrics."""
+        metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
+        p = project.map(QtGui.QVector3D(*pos)).toPointF()
+        return p, metrics.horizontalAdvance(text), metrics.ascent(), metrics
+
+    def _height_rects(self, project: QtGui.QMatrix4x4) -> list[tuple[QtCore.QRectF, str, bool]]:
+        """Where the height axis' values and title go (none when looking straight down)."""
+        if self.view().opts.get("elevation", 0.0) >= TOP_DOWN_ELEVATION:
+            return []
         out = []
         for pos, text, bold in self._height_labels:
-            metrics = QtGui.QFontMetrics(self.name_font if bold else self.font)
-            p = project.map(QtGui.QVector3D(*pos)).toPointF()
-            w, h = metrics.horizontalAdvance(text), metrics.ascent()
-            x = self._label_x(p.x(), w)
-            out.append(QtCore.QRectF(x, p.y() - h / 2, w, h))
+            p, w, h, _ = self._measure(project, pos, text, bold)
+            out.append((QtCore.QRectF(self._label_x(p.x(), w), p.y() - h / 2, w, h), text, bold))
+        return out
+
+    def label_rects(self) -> list[QtCore.QRectF]:
+        """Screen rectangles of every label: floor ticks, axis names, height values, "loss"
+        (the in-scene legend keeps clear of them)."""
+        if self.view() is None:
+            return []
+        rects = [rect for rect, _, _ in self._floor_rects(self._projection())]
+        return rects + self.height_label_rects()
+
+    def _floor_rects(self, project: QtGui.QMatrix4x4) -> list[tuple[QtCore.QRectF, str, bool]]:
+        """Where the floor's tick values and axis names go: centred on their point, but moved
+        inside the view when that would cut them (large type in presentation mode)."""
+        view = self.view()
+        out = []
+        for pos, text, bold in self._labels:
+            p, w, h, metrics = self._measure(project, pos, text, bold)
+            x = min(max(2.0, p.x() - w / 2), view.width() - w - 2.0)
+            y = min(max(2.0, p.y() - h / 2), view.height() - h - metrics.descent() - 1.0)
+            out.append((QtCore.QRectF(x, y, w, h), text, bold))
         return out

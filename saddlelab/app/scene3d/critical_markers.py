@@ -31,6 +31,8 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
         self._pos = np.zeros((0, 3), np.float32)
         self._classes: list[str] = []
         self._sizes = np.zeros(0)
+        self.size = SIZE
+        """Diameter of an isolated point's marker in pixels (presentation mode: larger)."""
 
     def setData(self, pos=None, classes=(), isolated=None) -> None:  # noqa: N802
         """Scene positions (n, 3), class names and (optional) isolated flags per point."""
@@ -38,7 +40,7 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
         self._pos = pos.reshape(-1, 3)
         self._classes = list(classes)
         iso = np.ones(len(self._pos), bool) if isolated is None else np.asarray(isolated, bool)
-        self._sizes = np.where(iso, SIZE, 0.65 * SIZE)
+        self._sizes = np.where(iso, self.size, 0.65 * self.size)
         self.update()
 
     def clear(self) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from saddlelab.app.scene3d.critical_markers import SIZE as MARKER_SIZE
 from saddlelab.app.scene3d.critical_markers import GLCriticalMarkersItem
 from saddlelab.app.scene3d.eigen_arrows import (
     GLEigenArrowsItem,
     eigen_arrow_geometry,
     lift_arrows,
 )
+from saddlelab.app.scene3d.legend import POINT_SIZE as LEGEND_POINTS
 from saddlelab.app.scene3d.legend import GLLegendItem
 from saddlelab.app.scene3d.taylor_patch import GLTaylorPatchItem, patch_grid
 from saddlelab.core.numbers import count, fmt
@@ -25,6 +27,7 @@ from saddlelab.models.subscriptions import Subscriptions
 ARROW_FRACTION = 0.2
 """Longest eigenvector arrow (half-length) as a fraction of the domain's narrowest side."""
 ARROW_LIFT = 0.012
+ARROW_WIDTH = 5.0
 PATCH_LIFT = 0.004
 
 
@@ -53,6 +56,7 @@ class SecondOrderOverlay3D:
         self.patch = GLTaylorPatchItem()
         self.markers = GLCriticalMarkersItem()
         self.legend = GLLegendItem()  # painted in the scene: the 3-D view is a native GL window
+        self.legend.avoid = view.axes.label_rects
         for item in (self.patch, self.markers, self.arrows, self.legend):
             view.add_item(item)
         self._subs = Subscriptions()
@@ -64,6 +68,14 @@ class SecondOrderOverlay3D:
         events = state.view.events
         for name in ("taylor_radius", "show_taylor_patch", "show_eigen_arrows"):
             on(getattr(events, name), self.redraw)
+        on(events.look, self._on_look)
+        self._on_look(state.view.look)
+
+    def _on_look(self, look) -> None:
+        """Presentation mode: thicker arrows, larger markers and legend text."""
+        self.arrows.width = ARROW_WIDTH * look.line_scale
+        self.markers.size = MARKER_SIZE * look.line_scale
+        self.legend.set_point_size(LEGEND_POINTS * look.type_scale)
         self.redraw()
 
     def _on_probe(self, probe) -> None:

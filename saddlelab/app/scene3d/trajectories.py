@@ -53,6 +53,8 @@ class GLTrajectories(GLGraphicsItem):
         super().__init__(parentItem=parentItem)
         self.setDepthValue(10)
         self._runs: dict[int, _Run | None] = {}
+        self.line_scale = 1.0
+        """Factor on line widths and marker sizes (presentation mode)."""
         self.lines = gl.GLLinePlotItem(
             parentItem=self,
             mode="lines",
@@ -90,6 +92,12 @@ class GLTrajectories(GLGraphicsItem):
         self._runs.clear()
         self._rebuild()
 
+    def set_line_scale(self, scale: float) -> None:
+        """Thicker lines and larger markers (presentation mode)."""
+        self.line_scale = float(scale)
+        self.lines.setData(width=LINE_WIDTH * self.line_scale)
+        self._rebuild()
+
     def _rebuild(self) -> None:
         runs = [r for r in self._runs.values() if r is not None]
         segments = [r for r in runs if len(r.segments)]
@@ -108,8 +116,8 @@ class GLTrajectories(GLGraphicsItem):
             rings[:, 3] = 0.8
             starts = np.array([r.start for r in runs])
             heads = np.array([r.head for r in runs])
-            self.starts.setData(pos=starts, color=rings, size=MARKER_SIZE * 0.7)
-            self.heads.setData(pos=heads, color=colours, size=MARKER_SIZE)
+            self.starts.setData(pos=starts, color=rings, size=MARKER_SIZE * 0.7 * self.line_scale)
+            self.heads.setData(pos=heads, color=colours, size=MARKER_SIZE * self.line_scale)
         shown = ((self.lines, bool(segments)), (self.starts, bool(runs)), (self.heads, bool(runs)))
         for item, on in shown:
             if item.visible() != on:

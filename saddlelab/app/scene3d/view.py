@@ -13,17 +13,21 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
+from saddlelab.app.scene3d.axes import FONT_SIZE as AXES_POINTS
 from saddlelab.app.scene3d.axes import GLAxes
 from saddlelab.app.scene3d.colour_bar import ColourLegend
 from saddlelab.app.scene3d.gl_window import GLSceneWindow
 from saddlelab.app.scene3d.surface import GLLossSurface
 from saddlelab.app.scene3d.trajectories import GLTrajectories
+from saddlelab.app.style import WARNING, tint
 from saddlelab.models.app_state import AppState
 from saddlelab.models.runs import RunModel
 from saddlelab.models.scene_scale import HEIGHT, SceneScale
 from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
+SWATCH_WIDTH = 4.0
+"""Line width of a run's swatch in the colour legend (times the look's line scale)."""
 TRAJECTORY_LIFT = 0.02
 """How far above the surface trajectories are drawn (world units; the surface is 2 wide)."""
 DRAW_POINTS_3D = 1000
@@ -66,12 +70,14 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         on(v.events.log_height, self._on_log_changed)
         on(v.events.grid_lines, self.surface_item.set_show_grid)
         on(v.events.contour_lines, self.surface_item.set_show_contours)
+        on(v.events.look, self._on_look)
         on(state.runs.added, self._on_run_added)
         on(state.runs.removed, self._on_run_removed)
         for run in state.runs:
             self._on_run_added(run)
         self.rebuild_surface()
         self.reset_camera()
+        self._on_look(v.look)
 
     # -- layout --------
     def _build(self) -> None:
@@ -122,7 +128,7 @@ class View3D(RunDrawing, QtWidgets.QWidget):
             bar.addWidget(w)
         self.slice_note = QtWidgets.QLabel()
         self.slice_note.setWordWrap(True)
-        self.slice_note.setStyleSheet("color: #ffd166;")
+        tint(self.slice_note, WARNING)
         self.slice_note.setToolTip("3-parameter surfaces are shown as a 2-D slice")
 
         row = QtWidgets.QHBoxLayout()
@@ -207,6 +213,13 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         for run in self.state.runs:
             self._caches[run.id] = _RunCache()
             self._draw_run(run)
+
+    def _on_look(self, look) -> None:
+        """Presentation mode: larger axis labels, thicker trajectories and swatches."""
+        self.axes.set_font_size(AXES_POINTS * look.type_scale)
+        self.trajectories.set_line_scale(look.line_scale)
+        self.legend.line_width = SWATCH_WIDTH * look.line_scale
+        self.legend.update()
 
     def _on_log_changed(self, on: bool) -> None:
         if self.log_box.isChecked() != on:

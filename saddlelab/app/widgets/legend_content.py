@@ -12,6 +12,7 @@ from saddlelab.app.style import (
     CLASS_COLOURS,
     CLASS_GLYPHS,
     CLASS_NAMES,
+    LEGEND_NOTE,
     UNDEFINED_HATCH,
     UNDEFINED_LABEL,
     eigen_colour,
@@ -57,12 +58,12 @@ class LegendContent:
                 meaning = "loss rises"
             rows.append(
                 f"<span style='color:{colour}; font-weight:bold'>\u2194</span> "
-                f"\u03bb = {fmt(lam, 3)}  <span style='color:#aab4c4'>({meaning})</span>"
+                f"\u03bb = {fmt(lam, 3)}  <span style='color:{LEGEND_NOTE}'>({meaning})</span>"
             )
         if rows:
             head = "Eigenvectors of H (length \u221d |\u03bb|)"
             if slice_note:
-                rows.append(f"<span style='color:#aab4c4'>{slice_note}</span>")
+                rows.append(f"<span style='color:{LEGEND_NOTE}'>{slice_note}</span>")
             self._arrows = f"<b>{head}</b><br>" + "<br>".join(rows)
         else:
             self._arrows = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 
 class WrappedLabel(QtWidgets.QLabel):
@@ -25,6 +25,11 @@ class WrappedLabel(QtWidgets.QLabel):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
         self._fit()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # presentation mode, zoom
+            self._fit()
 
     def _fit(self) -> None:
         needed = self.heightForWidth(max(self.width(), 1)) if self.text() else 0
