@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from saddlelab.core.limits import echo
+
 
 class CLIError(Exception):
     """A problem with what the user asked for: printed as one line, exit status 2."""
@@ -70,18 +72,19 @@ def surface_from_args(args: argparse.Namespace):
     try:
         return Surface.from_expression(args.expr, variables, args.domain or None)
     except ExpressionError as error:
-        raise CLIError(f"bad expression: {error}") from None
+        kind = "bad domain" if str(error).startswith("domain") else "bad expression"
+        raise CLIError(f"{kind}: {error}") from None
 
 
 def parse_point(text: str, ndim: int, option: str = "--at") -> np.ndarray:
     """Parse ``A,B[,C]`` into ``ndim`` finite floats, or raise CLIError."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != ndim:
-        raise CLIError(f"{option} needs {ndim} coordinates, got {len(parts)}: '{text}'")
+        raise CLIError(f"{option} needs {ndim} coordinates, got {len(parts)}: '{echo(text)}'")
     try:
         values = np.array([float(p) for p in parts])
     except ValueError:
-        raise CLIError(f"{option} coordinates must be numbers: '{text}'") from None
+        raise CLIError(f"{option} coordinates must be numbers: '{echo(text)}'") from None
     if not np.all(np.isfinite(values)):
-        raise CLIError(f"{option} coordinates must be finite numbers: '{text}'")
+        raise CLIError(f"{option} coordinates must be finite numbers: '{echo(text)}'")
     return values

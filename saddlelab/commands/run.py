@@ -6,6 +6,7 @@ import argparse
 import csv
 import sys
 
+from saddlelab.commands import progress
 from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
@@ -43,13 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _whole(text: str, option: str, minimum: int) -> int:
+    from saddlelab.core.limits import whole_number
+
     try:
-        value = int(text)
-    except ValueError:
-        raise CLIError(f"{option} must be a whole number, got '{text}'") from None
-    if value < minimum:
-        raise CLIError(f"{option} must be at least {minimum}, got {value}")
-    return value
+        return whole_number(text, option, minimum)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
 
 
 def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
@@ -92,16 +92,18 @@ def handle(args: argparse.Namespace) -> int:
         run = Run(surface, config)
     except OptimizerError as error:
         raise CLIError(str(error)) from None
-    run.advance(steps)
+    interrupted = progress.advance(run, steps)
+    note = f"interrupted by Ctrl-C after {run.steps} of {steps} steps" if interrupted else None
     trajectory = run.trajectory
     if args.json:
-        print_json(_as_dict(surface, run, trajectory))
+        print_json(_as_dict(surface, run, trajectory) | {"interrupted": interrupted})
     elif args.csv:
         _write_csv(args.csv, surface, trajectory)
-        _print_summary(surface, run, f"wrote {len(trajectory)} rows to {args.csv}")
+        wrote = f"wrote {len(trajectory)} rows to {args.csv}"
+        _print_summary(surface, run, f"{note}; {wrote}" if note else wrote)
     else:
-        _print_summary(surface, run, None)
-    return 0
+        _print_summary(surface, run, note)
+    return 130 if interrupted else 0
 
 
 def _final(surface, point) -> dict | None:
