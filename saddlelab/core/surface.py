@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
+from . import complexity
 from .expressions import (
     ExpressionError,
     make_symbol,
@@ -28,7 +29,6 @@ from .expressions import (
     printable,
     validate_name,
 )
-from . import complexity
 from .limits import check_interval
 
 Domain = tuple[tuple[float, float], ...]
