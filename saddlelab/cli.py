@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from saddlelab.commands.common import CLIError
+from saddlelab.commands.common import CLIError, silence_float_warnings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Numbers that overflow or are undefined become statuses and messages, never warnings
         # on the terminal.
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
+            silence_float_warnings()
             args = parser.parse_args(argv)
             if args.command is None:
                 parser.print_help()

@@ -7,11 +7,19 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
 from saddlelab.core.limits import echo
+
+
+def silence_float_warnings() -> None:
+    """Hide numpy's floating-point RuntimeWarnings ("overflow encountered in ...") in every
+    thread: overflow and undefined values become NaN, statuses and messages, and are never
+    printed on the terminal. Other warnings still show."""
+    warnings.filterwarnings("ignore", message=r".*encountered in ", category=RuntimeWarning)
 
 
 class CLIError(Exception):

@@ -190,6 +190,7 @@ def _greedy_groups(P: np.ndarray, radius: float) -> list[np.ndarray]:
     return groups
 
 
+@np.errstate(all="ignore")  # overflow on a hostile surface is skipped, never a warning
 def find_critical_points(
     surface: Surface,
     *,

@@ -158,3 +158,29 @@ def test_thousands_of_critical_points_are_truncated_and_say_so():
     record = result.to_dict()
     assert record["truncated"] is True and "lowest-loss" in record["note"]
     assert all(p.classification in {"local_min", "local_max", "saddle"} for p in result)
+
+
+HOSTILE_POINTS = [(1e300, 1e300), (-1e308, 5.0), (1e-320, 0.0), (3.0, 1e-310), (1e12, -1e12)]
+
+
+@pytest.mark.parametrize(
+    ("expr", "domain"),
+    [
+        ("1e200*x^2 + y^2", None),
+        ("abs(x) + abs(y)", None),
+        ("exp(x)*y^2", "x=-1e12:1e12"),
+        ("x^100 + y^100", "x=-1e12:1e12"),
+    ],
+)
+def test_analysis_and_search_at_hostile_points_never_warn(expr, domain):
+    from saddlelab.core.analysis import AnalysisError, analyze
+
+    s = Surface.from_expression(expr, ["x", "y"], domain)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for point in HOSTILE_POINTS:
+            try:
+                analyze(s, np.array(point))
+            except AnalysisError as error:
+                assert "\n" not in str(error)
+        find_critical_points(s)
