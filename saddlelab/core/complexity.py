@@ -15,13 +15,21 @@ needs nothing but the sympy tree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 import sympy
 
 MAX_DERIVATIVE_SIZE = 25_000
 """Largest accepted estimated size (tree nodes) of the gradient or of the Hessian, summed over
 its entries."""
+
+
+SYMBOLIC_SECONDS = 2.5
+"""Wall-clock budget of differentiation. Sizes predict time only roughly (sympy's automatic
+evaluation of trig functions and powers of real symbols costs more per node), so the gradient
+is timed and the Hessian refused when the time it would take, extrapolated from the gradient's,
+would overrun this; compiling afterwards takes about half as long again."""
 
 
 class TooComplex(ValueError):
@@ -96,3 +104,49 @@ def check(size: int, what: str) -> None:
 
 def _round(n: int) -> str:
     return f"{n:,}" if n < 10_000 else f"{float(f'{n:.2g}'):,.0f}"
+
+
+def differentiate(
+    expr: sympy.Expr,
+    symbols: Sequence[sympy.Symbol],
+    clean: Callable[[sympy.Expr], sympy.Expr] = lambda e: e,
+    budget: float = SYMBOLIC_SECONDS,
+) -> tuple[tuple[sympy.Expr, ...], tuple[tuple[sympy.Expr, ...], ...]]:
+    """Gradient and Hessian of ``expr`` within the size budget and about ``budget`` seconds.
+
+    Raises TooComplex, saying why, before starting work that would overrun: sizes are checked
+    before differentiating, the Hessian's time is extrapolated from the gradient's, and the
+    clock is checked after each derivative.
+    """
+    start = time.monotonic()
+    gsize = gradient_size(expr, symbols)
+    check(gsize, "gradient")
+    gradient = []
+    for s in symbols:
+        gradient.append(clean(sympy.diff(expr, s)))
+        _check_clock(start, budget, "gradient")
+    hsize = hessian_size(gradient, symbols)
+    check(hsize, "Hessian")
+    spent = time.monotonic() - start
+    predicted = spent * hsize / max(gsize, 1)
+    if spent + predicted > budget:
+        raise TooComplex(
+            f"too complex to differentiate exactly in 5 s: the gradient took {spent:.1f} s and "
+            f"the Hessian would take about {predicted:.0f} s more; simplify or shorten it"
+        )
+    n = len(symbols)
+    rows: list[list[sympy.Expr]] = [[sympy.Integer(0)] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = clean(sympy.diff(gradient[i], symbols[j]))
+            _check_clock(start, 1.2 * budget, "Hessian")
+    return tuple(gradient), tuple(tuple(r) for r in rows)
+
+
+def _check_clock(start: float, budget: float, what: str) -> None:
+    spent = time.monotonic() - start
+    if spent > budget:
+        raise TooComplex(
+            f"too complex to differentiate exactly in 5 s: its {what} took more than "
+            f"{spent:.1f} s; simplify or shorten it"
+        )

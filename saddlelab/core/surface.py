@@ -221,13 +221,16 @@ class Surface:
         return tuple(tuple(r) for r in rows)
 
     def _check_complexity(self) -> None:
-        """Refuse (ExpressionError) derivatives too large to build in a few seconds."""
+        """Differentiate within the size and time budget of :mod:`.complexity` (filling the
+        cached derivatives), or refuse with an ExpressionError that says why."""
         try:
-            complexity.check(complexity.gradient_size(self.expr, self.symbols), "gradient")
-            size = complexity.hessian_size(self.gradient_exprs, self.symbols)
-            complexity.check(size, "Hessian")
+            gradient, hessian = complexity.differentiate(
+                self.expr, self.symbols, _remove_distributions
+            )
         except complexity.TooComplex as error:
             raise ExpressionError(str(error)) from None
+        self.__dict__["gradient_exprs"] = gradient  # the cached properties' values
+        self.__dict__["hessian_exprs"] = hessian
 
     def _compile_all(self) -> None:
         self._check_complexity()
