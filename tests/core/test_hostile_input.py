@@ -191,7 +191,7 @@ def test_differentiation_that_would_overrun_its_time_budget_is_refused():
     from saddlelab.core import complexity
 
     s = Surface.from_expression("sin(x)*cos(y)", ["x", "y"])
-    with pytest.raises(complexity.TooComplex, match="the gradient took .* Hessian would take"):
+    with pytest.raises(complexity.TooComplex, match="too complex to differentiate exactly in 5 s"):
         complexity.differentiate(s.expr, s.symbols, budget=-1.0)
     gradient, hessian = complexity.differentiate(s.expr, s.symbols)
     assert gradient == s.gradient_exprs and hessian == s.hessian_exprs
