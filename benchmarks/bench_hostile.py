@@ -3,10 +3,10 @@
     python benchmarks/bench_hostile.py [--base /work/wt-base] [--repeat 3] [--timeout 60]
 
 Each case runs ``python -m saddlelab.cli ...`` in a subprocess with PYTHONPATH (and the
-working directory) set to this tree, then to the base checkout, and prints the median wall time of ``--repeat`` runs (a case
-that hits ``--timeout`` is not repeated), the exit status and the last line it wrote to stderr
-(or stdout). The long-run case sends SIGINT after ``INTERRUPT_AFTER`` seconds and times how
-long the command takes to end after it. Not a test: timing is never asserted in the suite.
+working directory) set to this tree, then to the base checkout, and prints the median wall
+time of ``--repeat`` runs (a case that hits ``--timeout`` is not repeated), the exit status
+and the last line it wrote to stderr (or stdout). The long-run case sends SIGINT after
+``INTERRUPT_AFTER`` seconds and times how long the command takes to end after it. Not a test: timing is never asserted in the suite.
 """
 
 from __future__ import annotations
