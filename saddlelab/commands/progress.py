@@ -73,23 +73,27 @@ def advance(run, steps: int, stream=None) -> bool:
 
     Once the first chunk is done (the step loop is compiled and running), SIGINT only sets a
     flag that is checked between chunks, so the run is never cut inside a chunk and its
-    trajectory and state stay consistent. Before that, Ctrl-C interrupts as usual.
+    trajectory and state stay consistent. Before that (numba may be compiling for seconds),
+    Ctrl-C interrupts at once and the run is reported as it stands.
     """
     progress = Progress(steps, stream)
     stop = _StopFlag()
     done = 0
     chunk = FIRST_CHUNK
-    with stop:
-        while done < steps and not run.done and not stop.raised:
-            began = time.monotonic()
-            n = min(chunk, steps - done)
-            run.advance(n)
-            stop.armed = True
-            done += n
-            progress.update(done)
-            spent = time.monotonic() - began
-            # Aim each chunk at about CHUNK_SECONDS (at most double or halve at a time).
-            chunk = max(1, min(int(n * CHUNK_SECONDS / spent), 2 * n)) if spent > 0 else 2 * n
+    try:
+        with stop:
+            while done < steps and not run.done and not stop.raised:
+                began = time.monotonic()
+                n = min(chunk, steps - done)
+                run.advance(n)
+                stop.armed = True
+                done += n
+                progress.update(done)
+                spent = time.monotonic() - began
+                # Aim each chunk at about CHUNK_SECONDS (at most double or halve at a time).
+                chunk = max(1, min(int(n * CHUNK_SECONDS / spent), 2 * n)) if spent > 0 else 2 * n
+    except KeyboardInterrupt:  # while the step loop was still compiling: nothing is lost
+        stop.raised = True
     progress.close()
     return stop.raised
 
@@ -108,8 +112,11 @@ class _StopFlag:
         self.raised = True
 
     def __enter__(self) -> _StopFlag:
+        # Only in the main thread, and never where SIGINT is meant to be ignored (nohup, a
+        # background job of a non-interactive shell).
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
     def __exit__(self, *exc) -> None:
