@@ -195,3 +195,31 @@ def test_differentiation_that_would_overrun_its_time_budget_is_refused():
         complexity.differentiate(s.expr, s.symbols, budget=-1.0)
     gradient, hessian = complexity.differentiate(s.expr, s.symbols)
     assert gradient == s.gradient_exprs and hessian == s.hessian_exprs
+
+
+_ATOMS = st.sampled_from(["x", "y", "2", "0.5", "pi", "e", "3", "x*y"])
+
+
+def _grow(children):
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "^"]), children).map(
+        lambda t: f"({t[0]}){t[1]}({t[2]})"
+    )
+    call = st.tuples(st.sampled_from(["sin", "exp", "log", "sqrt", "sigmoid", "tanh"]), children)
+    return binary | call.map(lambda t: f"{t[0]}({t[1]})")
+
+
+@pytest.mark.timeout(600)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_ATOMS, _grow, max_leaves=60))
+def test_any_expression_tree_is_compiled_or_refused_in_one_line(text):
+    """The whole pipeline (parse, size and time budget, derivatives, compile) on random trees:
+    an ExpressionError in one line or a surface whose values come back without warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            s = Surface.from_expression(text, ["x", "y"])
+        except ExpressionError as error:
+            assert "\n" not in str(error)
+            return
+        s.loss([[0.3, -0.7]])
+        s.hessian([[0.3, -0.7]])
