@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
-from saddlelab.commands.common import CLIError
+import numpy as np
+
+from saddlelab.commands.common import CLIError, silence_float_warnings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,48 +41,78 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COORDINATE_OPTIONS = ("--at", "--start")
+def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """Every option string of ``parser`` and its sub-commands, and those that take a value."""
+    names: set[str] = set()
+    valued: set[str] = set()
+    parsers = [parser]
+    while parsers:
+        current = parsers.pop()
+        for action in current._actions:
+            names.update(action.option_strings)
+            if action.option_strings and action.nargs != 0:
+                valued.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    return names, valued
 
 
-def _join_negative_coordinates(argv: list[str]) -> list[str]:
-    """Let ``--at -1,2`` mean ``--at=-1,2``.
+def _join_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let ``--expr -x^2-y^2`` mean ``--expr=-x^2-y^2`` (and so for every option's value).
 
-    argparse takes a value that starts with '-' for an option unless it is a lone number, so a
-    point with a negative first coordinate would otherwise be refused.
+    argparse takes a value that starts with '-' for an option unless it looks like a lone
+    negative number, so an expression, a point or a domain starting with '-' would otherwise be
+    refused. A following word that is itself one of the options is left alone (``--expr --vars``
+    still reports the missing value).
     """
+    names, valued = _value_options(parser)
     out: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
+        if arg == "--":
+            return out + argv[i:]
         following = argv[i + 1] if i + 1 < len(argv) else ""
-        if arg in _COORDINATE_OPTIONS and len(following) > 1 and following[0] == "-":
-            if following[1].isdigit() or following[1] == ".":
-                out.append(f"{arg}={following}")
-                i += 2
-                continue
+        if (
+            arg in valued
+            and len(following) > 1
+            and following.startswith("-")
+            and following.partition("=")[0] not in names
+        ):
+            out.append(f"{arg}={following}")
+            i += 2
+            continue
         out.append(arg)
         i += 1
     return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = _join_negative_coordinates(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         from saddlelab.commands import window
 
         return window.launch()
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return 0
-        return int(args.handler(args) or 0)
+        parser = build_parser()
+        argv = _join_dash_values(argv, parser)
+        # Numbers that overflow or are undefined become statuses and messages, never warnings
+        # on the terminal.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            silence_float_warnings()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help()
+                return 0
+            return int(args.handler(args) or 0)
     except CLIError as error:
         sys.stderr.write(f"saddlelab: error: {error}\n")
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("saddlelab: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

@@ -106,7 +106,10 @@ def test_critical_points_json(capsys) -> None:
     code, out, _ = run(capsys, "critical-points", "himmelblau", "--json")
     assert code == 0
     record = _strict_json(out)
-    assert list(record) == ["surface", "variables", "domain", "points"]
+    assert list(record) == [
+        "surface", "variables", "domain", "points", "truncated", "cancelled", "candidates", "note"
+    ]  # fmt: skip
+    assert record["truncated"] is False and record["cancelled"] is False
     assert record["domain"] == [[-5.0, 5.0], [-5.0, 5.0]]
     assert len(record["points"]) == 9
     for p in record["points"]:

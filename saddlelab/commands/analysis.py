@@ -212,8 +212,8 @@ def format_critical_points(result, surface) -> str:
             "\n* part of a curve or surface of critical points (not isolated): "
             "representatives are shown, spaced about 1/12 of the domain diagonal apart"
         )
-    if result.truncated:
-        lines.append("(list truncated: the lowest-loss points are shown)")
+    if result.truncated or result.cancelled:
+        lines.append(f"({result.note()})")
     lines.append(
         "eigenvalues with |λ| <= 1e-6 x max|λ| (at least 1e-8 x max(1, |L|)) count as zero"
     )

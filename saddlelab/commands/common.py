@@ -7,9 +7,19 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
+
+from saddlelab.core.limits import echo
+
+
+def silence_float_warnings() -> None:
+    """Hide numpy's floating-point RuntimeWarnings ("overflow encountered in ...") in every
+    thread: overflow and undefined values become NaN, statuses and messages, and are never
+    printed on the terminal. Other warnings still show."""
+    warnings.filterwarnings("ignore", message=r".*encountered in ", category=RuntimeWarning)
 
 
 class CLIError(Exception):
@@ -70,7 +80,8 @@ def surface_from_args(args: argparse.Namespace):
     try:
         return Surface.from_expression(args.expr, variables, args.domain or None)
     except ExpressionError as error:
-        raise CLIError(f"bad expression: {error}") from None
+        kind = "bad domain" if str(error).startswith("domain") else "bad expression"
+        raise CLIError(f"{kind}: {error}") from None
 
 
 def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
@@ -103,11 +114,11 @@ def parse_point(text: str, ndim: int, option: str = "--at") -> np.ndarray:
     """Parse ``A,B[,C]`` into ``ndim`` finite floats, or raise CLIError."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != ndim:
-        raise CLIError(f"{option} needs {ndim} coordinates, got {len(parts)}: '{text}'")
+        raise CLIError(f"{option} needs {ndim} coordinates, got {len(parts)}: '{echo(text)}'")
     try:
         values = np.array([float(p) for p in parts])
     except ValueError:
-        raise CLIError(f"{option} coordinates must be numbers: '{text}'") from None
+        raise CLIError(f"{option} coordinates must be numbers: '{echo(text)}'") from None
     if not np.all(np.isfinite(values)):
-        raise CLIError(f"{option} coordinates must be finite numbers: '{text}'")
+        raise CLIError(f"{option} coordinates must be finite numbers: '{echo(text)}'")
     return values

@@ -7,6 +7,7 @@ import csv
 import math
 import sys
 
+from saddlelab.commands import progress
 from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
@@ -56,13 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _whole(text: str, option: str, minimum: int) -> int:
+    from saddlelab.core.limits import whole_number
+
     try:
-        value = int(text)
-    except ValueError:
-        raise CLIError(f"{option} must be a whole number, got '{text}'") from None
-    if value < minimum:
-        raise CLIError(f"{option} must be at least {minimum}, got {value}")
-    return value
+        return whole_number(text, option, minimum)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
 
 
 def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
@@ -106,31 +106,35 @@ def handle(args: argparse.Namespace) -> int:
         run = Run(surface, config)
     except OptimizerError as error:
         raise CLIError(str(error)) from None
-    run.advance(steps)
+    interrupted = progress.advance(run, steps)
+    note = f"interrupted by Ctrl-C after {run.steps} of {steps} steps" if interrupted else None
     trajectory = run.trajectory
     notes, facts = surface_notes(args, surface)
-    stop = _stop(run, steps)
+    stop = _stop(run, steps, interrupted)
     if args.json:
         print_json({**_as_dict(surface, run, trajectory), **stop, **facts})
-        return 0
+        return 130 if interrupted else 0
     print_notes(notes)
     if args.csv:
         _write_csv(args.csv, surface, trajectory)
-        _print_summary(surface, run, stop, f"wrote {count(len(trajectory), 'row')} to {args.csv}")
+        wrote = f"wrote {count(len(trajectory), 'row')} to {args.csv}"
+        _print_summary(surface, run, stop, f"{note}; {wrote}" if note else wrote)
     else:
-        _print_summary(surface, run, stop, None)
-    return 0
+        _print_summary(surface, run, stop, note)
+    return 130 if interrupted else 0
 
 
-def _stop(run, requested: int) -> dict:
-    """Whether the run took fewer updates than asked for, and why (its status)."""
+def _stop(run, requested: int, interrupted: bool) -> dict:
+    """Whether the run took fewer updates than asked for, and why (its status, or Ctrl-C)."""
     early = run.steps < requested
+    reason = "interrupted" if interrupted else run.status.value
     return {
         "steps_requested": requested,
         "steps_taken": run.steps,
         "early_stop": run.config.early_stop,
         "stopped_early": early,
-        "stop_reason": run.status.value if early else None,
+        "stop_reason": reason if early else None,
+        "interrupted": interrupted,
     }
 
 

@@ -11,6 +11,9 @@ def launch(argv: list[str] | None = None) -> int:
 
     from saddlelab.app import style
     from saddlelab.app.window import lecture_window
+    from saddlelab.commands.common import silence_float_warnings
+
+    silence_float_warnings()
 
     if QtWidgets.QApplication.instance() is None:
         style.before_application()

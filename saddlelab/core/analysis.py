@@ -250,6 +250,7 @@ class PointAnalysis:
         return out
 
 
+@np.errstate(all="ignore")  # overflow at a hostile point is a result (NaN, inf), not a warning
 def analyze(
     surface: Surface,
     point,

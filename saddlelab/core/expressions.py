@@ -14,6 +14,7 @@ the 1-based column of the offending character.
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -89,14 +90,33 @@ RESERVED_NAMES = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
 
 def validate_name(name: str) -> str:
-    """Return ``name`` if it may be a variable or parameter name, else raise ExpressionError."""
+    """Return ``name`` if it may be a variable or parameter name, else raise ExpressionError.
+
+    Names used by generated code (numpy, math, x0, ...) are fine: generated source never uses
+    a user's names. Refused are only names that cannot be read back unambiguously: Python
+    keywords, the language's functions and constants, and anything but short ASCII words.
+    """
+    if not isinstance(name, str) or not name:
+        raise ExpressionError("a variable name is empty: give names such as x, y")
+    if len(name) > 32:
+        raise ExpressionError(
+            f"the name '{printable(name[:12])}…' is too long (at most 32 characters)"
+        )
+    if keyword.iskeyword(name):
+        raise ExpressionError(f"'{name}' is a Python keyword and cannot be a variable name")
     if not NAME_PATTERN.match(name):
         raise ExpressionError(
-            f"'{name}' is not a valid name: use a letter followed by letters, digits or _"
+            f"'{printable(name)}' is not a valid name: use an ASCII letter followed by letters, "
+            "digits or _"
         )
     if name in RESERVED_NAMES:
         raise ExpressionError(f"'{name}' is a built-in function or constant, not a free name")
     return name
+
+
+def printable(text: str) -> str:
+    """Text for a one-line message: control and other unprintable characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def make_symbol(name: str) -> sympy.Symbol:

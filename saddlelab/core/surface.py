@@ -21,7 +21,15 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from .expressions import ExpressionError, make_symbol, parse_expression, validate_name
+from . import complexity
+from .expressions import (
+    ExpressionError,
+    make_symbol,
+    parse_expression,
+    printable,
+    validate_name,
+)
+from .limits import check_interval
 
 Domain = tuple[tuple[float, float], ...]
 """One ``(low, high)`` interval per variable."""
@@ -40,19 +48,18 @@ def parse_domain(text: str, variables: Sequence[str]) -> Domain:
         return tuple(bounds[name] for name in variables)
     for part in text.split(","):
         if "=" not in part or ":" not in part:
-            raise ExpressionError(f"domain entry '{part.strip()}' should look like x=-2:2")
+            raise ExpressionError(
+                f"domain entry '{printable(part.strip())}' should look like x=-2:2"
+            )
         name, _, interval = part.partition("=")
         name = name.strip()
         if name not in bounds:
-            raise ExpressionError(f"domain names '{name}', which is not a variable")
+            raise ExpressionError(f"domain names '{printable(name)}', which is not a variable")
         low_text, _, high_text = interval.partition(":")
         try:
-            low, high = float(low_text), float(high_text)
-        except ValueError:
-            raise ExpressionError(f"domain bounds for '{name}' must be numbers") from None
-        if not (np.isfinite(low) and np.isfinite(high)) or not low < high:
-            raise ExpressionError(f"domain for '{name}' needs finite bounds with low < high")
-        bounds[name] = (low, high)
+            bounds[name] = check_interval(name, low_text, high_text)
+        except ValueError as error:
+            raise ExpressionError(str(error)) from None
     return tuple(bounds[name] for name in variables)
 
 
@@ -91,8 +98,15 @@ def _compile(symbols: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]) -> Ca
     """
     from sympy.printing.numpy import NumPyPrinter
 
+    # The generated source names the arguments _v0, _v1, ... (a user's name can never start
+    # with '_'), so a variable called numpy, math or x0 cannot shadow anything it uses.
+    local = {s: sympy.Symbol(f"_v{i}", real=True) for i, s in enumerate(symbols)}
     return sympy.lambdify(
-        list(symbols), list(exprs), modules=[{"numpy": np}], printer=NumPyPrinter, cse=True
+        list(local.values()),
+        [sympy.sympify(e).xreplace(local) for e in exprs],
+        modules=[{"numpy": np}],
+        printer=NumPyPrinter,
+        cse=True,
     )
 
 
@@ -153,12 +167,15 @@ class Surface:
         elif isinstance(domain, str):
             domain = parse_domain(domain, variables)
         else:
-            domain = tuple((float(lo), float(hi)) for lo, hi in domain)
+            domain = tuple(domain)
             if len(domain) != len(variables):
                 raise ExpressionError("the domain needs one interval per variable")
-            for lo, hi in domain:
-                if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-                    raise ExpressionError("each domain interval needs finite low < high")
+            try:
+                domain = tuple(
+                    check_interval(v, lo, hi) for v, (lo, hi) in zip(variables, domain, strict=True)
+                )
+            except ValueError as error:
+                raise ExpressionError(str(error)) from None
         start = metadata.pop("start", None)
         if start is not None:
             start = tuple(float(s) for s in start)
@@ -222,7 +239,20 @@ class Surface:
                 rows[i][j] = rows[j][i] = d2
         return tuple(tuple(r) for r in rows)
 
+    def _check_complexity(self) -> None:
+        """Differentiate within the size and time budget of :mod:`.complexity` (filling the
+        cached derivatives), or refuse with an ExpressionError that says why."""
+        try:
+            gradient, hessian = complexity.differentiate(
+                self.expr, self.symbols, _remove_distributions
+            )
+        except complexity.TooComplex as error:
+            raise ExpressionError(str(error)) from None
+        self.__dict__["gradient_exprs"] = gradient  # the cached properties' values
+        self.__dict__["hessian_exprs"] = hessian
+
     def _compile_all(self) -> None:
+        self._check_complexity()
         n = self.ndim
         upper = [self.hessian_exprs[i][j] for i in range(n) for j in range(i, n)]
         self._loss_fn = _compile(self.symbols, [self.expr])

@@ -70,7 +70,8 @@ class CriticalPointsModel:
         if result.has_continuum:
             text += " Some lie on a curve of critical points (sampled along it)."
         if result.truncated:
-            text += " Only the lowest are listed."
+            note = result.note()
+            text += f" {note[0].upper()}{note[1:]}."
         self.message = text
         self.changed.emit(self)
 

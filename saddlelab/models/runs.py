@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from psygnal import Signal
 
+from saddlelab.core.limits import whole_number
 from saddlelab.core.optim import (
     OPTIMIZERS,
     OptimizerError,
@@ -205,13 +206,11 @@ class RunModel:
 
     def set_seed(self, text: str) -> str | None:
         try:
-            value = _number(text, "seed")
+            value = whole_number(text, "seed")
         except ValueError as error:
             return str(error)
-        if value != int(value) or value < 0:
-            return "seed must be a whole number >= 0"
-        if int(value) != self.seed:
-            self.seed = int(value)
+        if value != self.seed:
+            self.seed = value
             self.config_changed.emit(self, "seed")
         return None
 

@@ -85,6 +85,19 @@ def test_changing_lr_mid_run_takes_effect_without_reset(qtbot, window):
         ("clip norm", "-2", "clip"),
         ("grad noise", "-0.1", "noise"),
         ("seed", "1.5", "seed"),
+        # hostile input (issue 10): integers beyond 64 bits, non-finite numbers
+        ("seed", "1" + "0" * 30, "at most"),
+        ("seed", "1e300", "at most"),
+        ("seed", "-1", "at least 0"),
+        ("seed", "nan", "whole number"),
+        ("seed", "1\n2", "whole number"),
+        ("schedule", "cosine:T_max=1" + "0" * 30, "T_max"),
+        ("schedule", "warmup=1" + "0" * 30 + "+constant", "warmup"),
+        ("schedule", "step:step_size=1e300,gamma=0.5", "step_size"),
+        ("lr", "1e400", "finite"),
+        ("grad noise", "1e400", "finite"),
+        ("clip norm", "-1e400", "finite"),
+        ("start", "1e400, 0", "finite"),
     ],
 )
 def test_bad_run_settings_show_a_message_under_the_field(window, field, text, message):

@@ -13,3 +13,13 @@ def choose_surface(window, surface_id: str) -> None:
     assert index >= 0
     combo.setCurrentIndex(index)
     combo.activated.emit(index)  # what a user's choice in the list emits
+
+
+def type_surface(window, expr: str, variables: str, domain: str) -> str | None:
+    """Type a loss in the Surface tab and apply it; the error shown under it, or None."""
+    picker = window.surface_picker
+    picker.expr_edit.setText(expr)
+    picker.vars_edit.setText(variables)
+    picker.domain_edit.setText(domain)
+    picker.apply_button.click()
+    return None if picker.error_label.isHidden() else picker.error_label.text()

@@ -123,7 +123,8 @@ def test_cancel_stops_early_and_progress_reaches_one() -> None:
 
 def test_to_dict_matches_the_cli_contract() -> None:
     record = find_critical_points(catalogue.load("saddle")).to_dict()
-    assert list(record) == ["surface", "variables", "domain", "points"]
+    assert list(record)[:4] == ["surface", "variables", "domain", "points"]
+    assert record["truncated"] is False and "not truncated" in record["note"]
     assert record["domain"] == [[-2.0, 2.0], [-2.0, 2.0]]
     (point,) = record["points"]
     assert list(point) == ["point", "loss", "classification", "eigenvalues", "minimum_ratio"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..limits import whole_number
 from .schedule import CONSTANT, Schedule
 from .specs import OptimizerError, get_spec, resolve_params
 
@@ -94,17 +95,11 @@ class RunConfig:
         _check(self.grad_noise >= 0, f"grad_noise must be a number >= 0, got {self.grad_noise}")
         if self.clip_norm is not None:
             _check(self.clip_norm > 0, f"clip_norm must be a positive number, got {self.clip_norm}")
-        _check(int(self.seed) == self.seed and self.seed >= 0, "seed must be a whole number >= 0")
-        _check(int(self.max_steps) == self.max_steps and self.max_steps >= 0,
-               "max_steps must be a whole number >= 0")  # fmt: skip
-        _check((self.gtol is None or self.gtol >= 0) and self.stall_rtol >= 0
-               and self.stall_atol >= 0, "tolerances must be numbers >= 0")  # fmt: skip
-        _check(int(self.stall_window) == self.stall_window and self.stall_window >= 0,
-               "stall_window must be a whole number >= 0")  # fmt: skip
+        for name in ("seed", "max_steps", "stall_window"):
+            object.__setattr__(self, name, _whole(getattr(self, name), name))
+        _check((self.gtol is None or self.gtol >= 0) and self.stall_rtol >= 0 and self.stall_atol >= 0,
+               "tolerances must be numbers >= 0")  # fmt: skip
         _check(self.diverge_margin > 0, "diverge_margin must be positive")
-        object.__setattr__(self, "seed", int(self.seed))
-        object.__setattr__(self, "max_steps", int(self.max_steps))
-        object.__setattr__(self, "stall_window", int(self.stall_window))
         object.__setattr__(self, "early_stop", bool(self.early_stop))
 
     @classmethod
@@ -117,6 +112,14 @@ class RunConfig:
 
     def with_changes(self, **changes: Any) -> RunConfig:
         return replace(self, **changes)
+
+
+def _whole(value: Any, name: str) -> int:
+    """A whole number >= 0 that fits the engine's int64 counters (see core.limits)."""
+    try:
+        return whole_number(value, name)
+    except ValueError as error:
+        raise OptimizerError(str(error)) from None
 
 
 def _check(ok: bool, message: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..limits import MAX_WHOLE
 from . import _formulas
 from .specs import OptimizerError
 
@@ -55,6 +56,8 @@ class Schedule:
         if int(self.warmup) != self.warmup or self.warmup < 0:
             raise OptimizerError(f"warmup must be a whole number >= 0, got {self.warmup}")
         for name in ("step_size", "T_max", "warmup"):
+            if getattr(self, name) > MAX_WHOLE:
+                raise OptimizerError(f"{name} must be at most {MAX_WHOLE:,}")
             object.__setattr__(self, name, int(getattr(self, name)))
         for name in ("gamma", "eta_min"):
             object.__setattr__(self, name, float(getattr(self, name)))
