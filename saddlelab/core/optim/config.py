@@ -97,8 +97,8 @@ class RunConfig:
             _check(self.clip_norm > 0, f"clip_norm must be a positive number, got {self.clip_norm}")
         for name in ("seed", "max_steps", "stall_window"):
             object.__setattr__(self, name, _whole(getattr(self, name), name))
-        _check((self.gtol is None or self.gtol >= 0) and self.stall_rtol >= 0 and self.stall_atol >= 0,
-               "tolerances must be numbers >= 0")  # fmt: skip
+        _check((self.gtol is None or self.gtol >= 0) and self.stall_rtol >= 0
+               and self.stall_atol >= 0, "tolerances must be numbers >= 0")  # fmt: skip
         _check(self.diverge_margin > 0, "diverge_margin must be positive")
         object.__setattr__(self, "early_stop", bool(self.early_stop))
 
