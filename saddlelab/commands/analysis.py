@@ -145,7 +145,7 @@ def format_analysis(a, surface) -> str:
         (
             "tolerance",
             f"|λ| <= {_num(a.eigen_tolerance)} counts as zero "
-            "(1e-6 x max|λ|, at least 1e-8 x max(1, |L|))",
+            "(1e-6 x max|λ|, at least 1e-8 x max(1, |L| / max(1, ‖θ‖)²))",
         ),
         ("curvature", a.curvature),
         ("classification", a.classification),

@@ -8,12 +8,13 @@ the second-order Taylor model.
 Tolerances (both visible in the CLI and the GUI):
 
 * **Eigenvalues.** ``|λ| <= eigen_tolerance`` counts as zero, where
-  ``eigen_tolerance = max(rel_tol * max|λ|, abs_tol * max(1, |L|))``. The relative part keeps
-  round-off from flipping a sign; the floor (``abs_tol`` times the loss scale) makes a Hessian
+  ``eigen_tolerance = max(rel_tol * max|λ|, abs_tol * max(1, |L| / r²))`` with
+  ``r = max(1, ‖θ‖)``. The relative part keeps round-off from flipping a sign; the floor
+  (``abs_tol`` times the loss scale, in the Hessian's units) makes a Hessian
   that vanishes altogether (monkey saddle, far out on a plateau) count as zero rather than as
   noise of either sign.
 * **Gradient.** The point is critical when ``‖g‖ <= grad_tolerance``, by default
-  ``grad_rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))``: the residual a root found to about
+  ``grad_rtol * max(1, |L| / r, max|λ| * r)``: the residual a root found to about
   ``grad_rtol`` relative precision leaves, in the units of the loss. A plateau with a
   small but real gradient therefore stays ``not_critical``. Pass ``grad_tol`` to use a fixed
   absolute bound instead. This is the rule of :mod:`.criticality`, which the run status, the
@@ -262,9 +263,10 @@ def analyze(
 ) -> PointAnalysis:
     """Analyse ``surface`` at ``point`` (a sequence of ``surface.ndim`` finite numbers).
 
-    Eigenvalues count as zero when ``|λ| <= max(rel_tol * max|λ|, abs_tol * max(1, |L|))``.
+    Eigenvalues count as zero when ``|λ| <= max(rel_tol * max|λ|, abs_tol * max(1, |L| / r²))``
+    with ``r = max(1, ‖θ‖)``.
     The point is critical when ``‖g‖ <= grad_tol`` if given, else when
-    ``‖g‖ <= grad_rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))`` (see the module docstring).
+    ``‖g‖ <= grad_rtol * max(1, |L| / r, max|λ| * r)`` (see the module docstring).
     Raises :class:`AnalysisError` if the point is malformed or the loss, gradient or Hessian
     is not finite there.
     """
@@ -286,7 +288,8 @@ def analyze(
     eigenvalues, vectors = np.linalg.eigh(H)
     eigenvectors = fix_signs(vectors.T)
     lam_abs_max = float(np.max(np.abs(eigenvalues)))
-    eig_tol = max(rel_tol * lam_abs_max, abs_tol * max(1.0, abs(loss)))
+    reach = max(1.0, float(np.linalg.norm(p)))
+    eig_tol = max(rel_tol * lam_abs_max, abs_tol * max(1.0, abs(loss) / reach**2))
     gnorm = float(np.linalg.norm(g))
     if grad_tol is None:
         grad_tol = gradient_tolerance(loss, lam_abs_max, float(np.linalg.norm(p)), grad_rtol)

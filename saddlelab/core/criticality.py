@@ -8,8 +8,9 @@ classified a saddle wherever it is shown, and a run that stopped where the gradi
 but not small enough is said to have stopped *near* one, with the numbers.
 
 The rule (background.md section 1; the tolerance of :mod:`.analysis`): a point is critical
-when ``‖g‖ <= rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))``, the residual a root found to about
-``rtol`` relative precision leaves, in the units of the loss (``rtol`` = 1e-8). Its kind is
+when ``‖g‖ <= rtol * max(1, |L| / r, max|λ| * r)`` with ``r = max(1, ‖θ‖)``, the residual a
+root found to about ``rtol`` relative precision leaves, in the gradient's units (``rtol`` =
+1e-8). Its kind is
 the classification of :func:`saddlelab.core.analysis.classify`; a point that is not critical
 is described by the shape of its quadratic model (near a saddle, near a minimum, ...) or as a
 plateau where every curvature is below :data:`PLATEAU_CURVATURE`.
@@ -35,12 +36,16 @@ PLATEAU_CURVATURE = 1e-4
 
 
 def gradient_tolerance(loss, curvature, point_norm, rtol):
-    """``rtol * max(1, |L|, max|λ| * max(1, ‖θ‖))``: the gradient norm at or below which a
-    point with loss ``loss``, largest |eigenvalue| ``curvature`` and norm ``point_norm`` is
-    critical; NaN (nothing is critical) where any of them is not finite."""
+    """``rtol * max(1, |L| / r, max|λ| * r)`` with ``r = max(1, ‖θ‖)``: the gradient norm at
+    or below which a point with loss ``loss``, largest |eigenvalue| ``curvature`` and norm
+    ``point_norm`` is critical; NaN (nothing is critical) where any of them is not finite.
+
+    Both scales are in the gradient's units (loss per unit of θ): far from the origin a large
+    loss does not make a steep slope look flat (x² + y² at x = 5·10¹¹ is not critical)."""
     if not (math.isfinite(loss) and math.isfinite(curvature) and math.isfinite(point_norm)):
         return math.nan
-    return rtol * max(1.0, abs(loss), curvature * max(1.0, point_norm))
+    r = max(1.0, point_norm)
+    return rtol * max(1.0, abs(loss) / r, curvature * r)
 
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
