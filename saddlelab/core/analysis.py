@@ -198,7 +198,11 @@ class PointAnalysis:
         if c == "not_critical":
             shape = _CURVATURE_WORDS.get(self.curvature, "flat in some direction")
             verdict = verdict_of(self)
-            return f"Not a critical point, {verdict.where()}; the curvature here is {shape}."
+            if verdict.kind == "plateau" or verdict.is_near():
+                return f"Not a critical point, {verdict.where()}; the curvature here is {shape}."
+            return (
+                f"Not a critical point: {verdict.gradient_text()}; the curvature here is {shape}."
+            )
         if c == "local_min":
             return "Local minimum: the loss rises in every direction."
         if c == "local_max":

@@ -31,6 +31,9 @@ ROUND_OFF_MARGIN = 1e-6
 """The step loops call a point critical only below ``(1 - ROUND_OFF_MARGIN)`` times the
 tolerance: their gradient comes from compiled code, the analysis's from numpy, and the two may
 differ in the last bits, so a run said to have converged is always critical to the analysis."""
+NEAR_FACTOR = 1e5
+"""A probed point is said to be *near* a critical point of its curvature's kind only while
+its gradient is at most this many times the tolerance (|g| <~ 1e-3 at unit scale)."""
 PLATEAU_CURVATURE = 1e-4
 """A non-critical point whose largest |eigenvalue| is at most this is on a plateau."""
 
@@ -103,6 +106,11 @@ class Verdict:
     def gradient_text(self) -> str:
         """``|g| = 9.7·10⁻⁷ (critical below 2·10⁻⁸)``."""
         return f"|g| = {fmt(self.gradient_norm, 2)} (critical below {fmt(self.grad_tolerance, 2)})"
+
+    def is_near(self) -> bool:
+        """A non-critical point whose gradient is within NEAR_FACTOR of the tolerance: worth
+        calling "near a saddle"; a point on a steep slope is only "not critical"."""
+        return self.gradient_norm <= NEAR_FACTOR * self.grad_tolerance
 
     def where(self) -> str:
         """'at a saddle point' for a critical point, else 'near a saddle: |g| = ... (...)'."""
