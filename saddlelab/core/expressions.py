@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from .expression_error import ExpressionError
+
 MAX_LENGTH = 1000
 """Longest accepted expression, in characters."""
 MAX_DEPTH = 40
@@ -31,19 +33,6 @@ MAX_CONSTANT_LOG10 = 300
 """Constant sub-expressions must stay below 10**300 in magnitude (they become floats)."""
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
-
-
-class ExpressionError(ValueError):
-    """A typed expression could not be accepted.
-
-    ``message`` says what is wrong in plain words; ``column`` is the 1-based position of the
-    problem in the typed text, or ``None`` when the problem is not at one place.
-    """
-
-    def __init__(self, message: str, column: int | None = None) -> None:
-        self.message = message
-        self.column = column
-        super().__init__(message if column is None else f"{message} (at column {column})")
 
 
 def _sigmoid(x: sympy.Expr) -> sympy.Expr:

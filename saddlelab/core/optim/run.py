@@ -60,6 +60,16 @@ class Run:
 
     # -- state ------------------------------------------------------------------------------
     @property
+    def pure(self) -> bool:
+        """Whether the run steps uncompiled (see :meth:`compile`)."""
+        return self._engine.pure
+
+    def compile(self) -> None:
+        """Switch a ``pure=True`` run to the compiled loop, mid-run: same state, same results
+        bit for bit. Compiles the loop here if numba's cache does not have it yet."""
+        self._engine.compile()
+
+    @property
     def config(self) -> RunConfig:
         return self._engine.configs[0]
 
