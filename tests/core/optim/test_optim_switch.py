@@ -22,8 +22,9 @@ def test_switching_from_pure_to_compiled_mid_run_keeps_the_trajectory_bit_identi
     schedule = parse_schedule("warmup=10+cosine:T_max=100,eta_min=1e-4")
     for surface_id, noise, clip in (("rosenbrock", 0.1, 1.0), ("slice-trap", 0.0, None)):
         surface = catalogue.load(surface_id)
-        config = RunConfig.make(name, surface.suggested_start(), VARIANTS[name][-1],
-                                grad_noise=noise, clip_norm=clip, seed=5, schedule=schedule)  # fmt: skip
+        params = VARIANTS[name][-1]
+        config = RunConfig.make(name, surface.suggested_start(), params, grad_noise=noise,
+                                clip_norm=clip, seed=5, schedule=schedule)  # fmt: skip
         compiled, switched = Run(surface, config), Run(surface, config, pure=True)
         for run in (compiled, switched):  # a change mid-run, made on the pure side
             run.step(17)
