@@ -96,6 +96,20 @@ def advance_fastest(run, n: int) -> int:
     return made
 
 
+_SHARED: list[BackgroundCompiler] = []
+
+
+def shared_compiler() -> BackgroundCompiler:
+    """The process's compiler (windows of one process share their children; they are stopped
+    when the interpreter exits)."""
+    if not _SHARED:
+        import atexit
+
+        _SHARED.append(BackgroundCompiler())
+        atexit.register(_SHARED[0].close)
+    return _SHARED[0]
+
+
 class BackgroundCompiler:
     """Fills numba's cache for surfaces in child processes; says when one is ready to load."""
 
