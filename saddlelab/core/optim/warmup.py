@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -115,6 +116,8 @@ class BackgroundCompiler:
 
     def __init__(self) -> None:
         self._children: dict[str, subprocess.Popen] = {}
+        self._compiled: set[str] = set()
+        self._loading: set[str] = set()
         self._ready: set[str] = set()
 
     @staticmethod
@@ -124,10 +127,10 @@ class BackgroundCompiler:
     def request(self, surface) -> None:
         """Start compiling for ``surface`` unless that is done or under way."""
         key = self._key(surface)
-        if key in self._ready or key in self._children:
+        if key in self._compiled or key in self._children:
             return
         if compiled_before(surface) or getattr(sys, "frozen", False):
-            self._ready.add(key)  # load (or, frozen, compile) in-process
+            self._compiled.add(key)  # load (or, frozen, compile) in-process
             return
         root = str(Path(__file__).resolve().parents[3])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -145,14 +148,33 @@ class BackgroundCompiler:
         self._children[key] = child
 
     def ready(self, surface) -> bool:
-        """Whether the compiled loops for ``surface`` can now be loaded without compiling (a
-        failed child counts as ready: the run then compiles in-process, as before)."""
+        """Whether the compiled loops for ``surface`` are loaded in this process, so a run
+        switches to them at once. Once the child is done they are loaded from the cache in a
+        thread of their own while the caller goes on stepping; at normal priority, since a
+        lowered thread that holds the GIL when the scheduler passes it over stalls the window.
+        A failed child counts as done: the loader then compiles in-process, as before."""
         key = self._key(surface)
+        if key in self._ready:
+            return True
         child = self._children.get(key)
         if child is not None and child.poll() is not None:
             del self._children[key]
-            self._ready.add(key)
-        return key in self._ready
+            self._compiled.add(key)
+        if key in self._compiled and key not in self._loading:
+            self._loading.add(key)
+            threading.Thread(target=self._load, args=(surface, key), daemon=True,
+                             name="saddlelab-load-loops").start()  # fmt: skip
+        return False
+
+    def _load(self, surface, key: str) -> None:
+        try:
+            from . import _kernels  # noqa: F401
+            from .codegen import kernels_for
+
+            kernels_for(surface)
+        except Exception:  # noqa: BLE001 - the run then reports the error as it switches
+            pass
+        self._ready.add(key)
 
     def close(self) -> None:
         """Stop the children still compiling (the cache stays consistent: numba writes whole
