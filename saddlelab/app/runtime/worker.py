@@ -9,9 +9,9 @@ thread always ends before its owner is destroyed.
 
 Runs start on the exact pure-Python path at once, while a child process compiles the loops
 into numba's cache (:class:`~saddlelab.core.optim.warmup.BackgroundCompiler`: compiling here
-would hold the GIL for seconds and stutter the window); once it is done each run switches to
-the compiled loop mid-run, loaded from the cache in small slices, with the same results bit for
-bit.
+would hold the GIL for seconds and stutter the window); once a thread of that compiler has
+loaded them from the cache, each run switches to the compiled loop mid-run, with the same
+results bit for bit.
 """
 
 from __future__ import annotations
@@ -212,7 +212,8 @@ class StepWorker(QThread):
             self._build(entry)
 
     def _build(self, entry: _Entry) -> None:
-        """Make the engine's run for a waiting entry (compiling its loops if needed)."""
+        """Make the engine's run for a waiting entry: compiled if its loops are loaded, else
+        pure (at once) and compiled later (:meth:`_upgrade`)."""
         config, entry.config = entry.config, None
         self.compiler.request(self._surface)
         pure = not self.compiler.ready(self._surface)  # then compiled later, see _upgrade

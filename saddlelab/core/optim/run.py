@@ -45,7 +45,8 @@ class Run:
     """One optimizer run on one surface, resumable and deterministic for its seed.
 
     ``pure=True`` steps the same code without compiling it (and without importing numba):
-    bit-identical results, about a thousand times slower (see :mod:`._pure`).
+    bit-identical results, some 30-50 times slower (see :mod:`._pure`), but at once: nothing to
+    compile. :meth:`compile` switches such a run to the compiled loop mid-run.
     ``keep_trajectory=False``: the run keeps no rows of its own (its caller stores what
     :meth:`step` returns, as the window's worker does); :attr:`trajectory` then raises.
     """

@@ -116,6 +116,8 @@ class BackgroundCompiler:
 
     def __init__(self) -> None:
         self._children: dict[str, subprocess.Popen] = {}
+        self._waiting: dict[str, object] = {}
+        self._lock = threading.Lock()  # windows of one process share the compiler
         self._compiled: set[str] = set()
         self._loading: set[str] = set()
         self._ready: set[str] = set()
@@ -125,13 +127,28 @@ class BackgroundCompiler:
         return json.dumps(_spec(surface), sort_keys=True)
 
     def request(self, surface) -> None:
-        """Start compiling for ``surface`` unless that is done or under way."""
+        """Compile for ``surface`` unless that is done or under way. One child at a time (the
+        first compiles the shared loops, ~15 s; later ones only a surface's functions): a
+        request made meanwhile waits, the latest first."""
         key = self._key(surface)
         if key in self._compiled or key in self._children:
             return
         if compiled_before(surface) or getattr(sys, "frozen", False):
             self._compiled.add(key)  # load (or, frozen, compile) in-process
             return
+        with self._lock:
+            self._waiting.pop(key, None)
+            self._waiting[key] = surface
+            self._poll()
+
+    def _poll(self) -> None:
+        for key, child in list(self._children.items()):
+            if child.poll() is not None:
+                del self._children[key]
+                self._compiled.add(key)
+        if self._children or not self._waiting:
+            return
+        key, surface = self._waiting.popitem()
         root = str(Path(__file__).resolve().parents[3])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}  # fmt: skip
@@ -156,11 +173,10 @@ class BackgroundCompiler:
         key = self._key(surface)
         if key in self._ready:
             return True
-        child = self._children.get(key)
-        if child is not None and child.poll() is not None:
-            del self._children[key]
-            self._compiled.add(key)
-        if key in self._compiled and key not in self._loading:
+        with self._lock:
+            self._poll()
+            if key not in self._compiled or key in self._loading:
+                return False
             self._loading.add(key)
             threading.Thread(target=self._load, args=(surface, key), daemon=True,
                              name="saddlelab-load-loops").start()  # fmt: skip
@@ -188,6 +204,7 @@ class BackgroundCompiler:
             except subprocess.TimeoutExpired:
                 child.kill()
         self._children.clear()
+        self._waiting.clear()
 
 
 def _main() -> int:
