@@ -74,10 +74,14 @@ def _engine_sources() -> str:
     return _engine_digest()
 
 
-def advance_fastest(run, n: int) -> int:
+def advance_fastest(run, n: int, planned: int = 0) -> int:
     """Advance a ``pure=True`` run by up to ``n`` updates the quickest way: on the pure path
     while the rest would take it less time than loading (or compiling) the compiled loop, else
-    compiled from then on. Results are the same bit for bit either way; returns updates made."""
+    compiled from then on. Results are the same bit for bit either way; returns updates made.
+
+    A caller that advances in pieces (to show progress) passes the updates it still plans in
+    all as ``planned``, so the choice is made for the whole run, not for each piece.
+    """
     made = 0
     piece = FIRST_SLICE
     while made < n and not run.done:
@@ -89,7 +93,7 @@ def advance_fastest(run, n: int) -> int:
         made += k
         if k == 0:
             break
-        left = (n - made) * elapsed / k
+        left = (max(n, planned) - made) * elapsed / k
         start_cost = WARM_LOAD_S if compiled_before(run.surface) else COLD_COMPILE_S
         if left > start_cost:
             run.compile()
