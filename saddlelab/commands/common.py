@@ -60,7 +60,7 @@ def add_surface_arguments(parser: argparse.ArgumentParser) -> None:
 def surface_from_args(args: argparse.Namespace):
     """Build the Surface the arguments name, or raise CLIError with a clear message."""
     from saddlelab.core import catalogue
-    from saddlelab.core.expressions import ExpressionError
+    from saddlelab.core.expression_error import ExpressionError
     from saddlelab.core.surface import Surface
 
     if args.surface and args.expr:

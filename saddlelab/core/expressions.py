@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from .expression_error import ExpressionError, printable
+
 MAX_LENGTH = 1000
 """Longest accepted expression, in characters."""
 MAX_DEPTH = 40
@@ -32,19 +34,6 @@ MAX_CONSTANT_LOG10 = 300
 """Constant sub-expressions must stay below 10**300 in magnitude (they become floats)."""
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
-
-
-class ExpressionError(ValueError):
-    """A typed expression could not be accepted.
-
-    ``message`` says what is wrong in plain words; ``column`` is the 1-based position of the
-    problem in the typed text, or ``None`` when the problem is not at one place.
-    """
-
-    def __init__(self, message: str, column: int | None = None) -> None:
-        self.message = message
-        self.column = column
-        super().__init__(message if column is None else f"{message} (at column {column})")
 
 
 def _sigmoid(x: sympy.Expr) -> sympy.Expr:
@@ -112,11 +101,6 @@ def validate_name(name: str) -> str:
     if name in RESERVED_NAMES:
         raise ExpressionError(f"'{name}' is a built-in function or constant, not a free name")
     return name
-
-
-def printable(text: str) -> str:
-    """Text for a one-line message: control and other unprintable characters escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def make_symbol(name: str) -> sympy.Symbol:

@@ -6,7 +6,9 @@ symbolically once and compiled (``sympy.lambdify`` with common-subexpression eli
 numpy functions that evaluate a whole grid or a batch of points in one call.
 
 ``lambdify`` generates Python source from the *sympy tree* that :mod:`.expressions` built from a
-whitelisted syntax tree; the user's text itself is never executed.
+whitelisted syntax tree; the user's text itself is never executed. That source is kept on disk
+per expression (:mod:`.surface_code`, checked before use), so a surface seen before is built
+without importing sympy; its sympy trees are then parsed again only when asked for.
 
 Evaluation never raises: non-finite results (log of a negative, overflow) become NaN, and
 :meth:`Surface.evaluate` reports how many there were.
@@ -17,19 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy
 
-from . import complexity
-from .expressions import (
-    ExpressionError,
-    make_symbol,
-    parse_expression,
-    printable,
-    validate_name,
-)
+from . import surface_code
+from .expression_error import ExpressionError, printable
 from .limits import check_interval
+
+if TYPE_CHECKING:
+    import sympy
 
 Domain = tuple[tuple[float, float], ...]
 """One ``(low, high)`` interval per variable."""
@@ -84,30 +83,41 @@ def default_range_note(missing: Sequence[str]) -> str:
 
 def _remove_distributions(expr: sympy.Expr) -> sympy.Expr:
     """Drop DiracDelta terms (derivatives of |x| at a kink) so the result compiles."""
+    import sympy
+
     if expr.has(sympy.DiracDelta):
         expr = expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
     return expr
 
 
-def _compile(symbols: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]) -> Callable:
-    """Compile a list of expressions to one vectorized numpy function returning a list.
+def _compile(symbols: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]) -> tuple[Callable, str]:
+    """Compile a list of expressions to one vectorized numpy function returning a list, and
+    return it with its source text ("" when that text does not pass :mod:`.surface_code`'s
+    check, e.g. for a function it does not admit: it is then not cached).
 
     The namespace is just ``{"numpy": numpy}`` with the NumPy printer (every call is printed
     as ``numpy.<name>``): ``modules="numpy"`` would also probe all of numpy's lazily loaded
     submodules, which costs ~0.15 s of start-up in every ``saddlelab analyze``.
     """
+    import inspect
+
+    import sympy
     from sympy.printing.numpy import NumPyPrinter
 
     # The generated source names the arguments _v0, _v1, ... (a user's name can never start
     # with '_'), so a variable called numpy, math or x0 cannot shadow anything it uses.
     local = {s: sympy.Symbol(f"_v{i}", real=True) for i, s in enumerate(symbols)}
-    return sympy.lambdify(
+    fn = sympy.lambdify(
         list(local.values()),
         [sympy.sympify(e).xreplace(local) for e in exprs],
         modules=[{"numpy": np}],
         printer=NumPyPrinter,
         cse=True,
     )
+    source = inspect.getsource(fn)  # lambdify registers its text with linecache
+    if not surface_code.check_source(source, "numpy", 1):
+        return fn, ""
+    return surface_code.numpy_function(source), source  # run exactly as when loaded later
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,9 @@ class Surface:
     start: tuple[float, ...] | None = None
     parameters: Mapping[str, float] = field(default_factory=dict)
     formula: str = ""
-    symbolic_expr: sympy.Expr = field(default=None, repr=False)  # type: ignore[assignment]
+    symbolic_expr: sympy.Expr | None = field(default=None, repr=False)
+    code_key: str = field(default="", repr=False)
+    """Key of the surface's printed code in :mod:`.surface_code`'s cache ("" = not cached)."""
 
     @classmethod
     def from_expression(
@@ -150,18 +162,31 @@ class Surface:
         parameters: Mapping[str, float] | None = None,
         **metadata,
     ) -> Surface:
-        """Parse and compile a surface. Raises ExpressionError on any bad input."""
-        variables = tuple(validate_name(v.strip()) for v in variables)
+        """Parse and compile a surface. Raises ExpressionError on any bad input.
+
+        An expression whose code is cached (:mod:`.surface_code`) was accepted before with the
+        same names and values, so it is not parsed again (nor sympy imported).
+        """
+        variables = tuple(v.strip() for v in variables)
+        parameters = dict(parameters or {})
+        key = surface_code.code_key(expression, variables, parameters)
+        code = surface_code.load(key) if key else None
+        symbolic = None
+        if code is None:
+            from .expressions import parse_expression, validate_name
+
+            variables = tuple(validate_name(v) for v in variables)
         if not 2 <= len(variables) <= 3:
             raise ExpressionError("a surface needs 2 or 3 variables")
         if len(set(variables)) != len(variables):
             raise ExpressionError("variable names must differ")
-        parameters = dict(parameters or {})
         for pname, value in parameters.items():
-            validate_name(pname)
+            if code is None:
+                validate_name(pname)
             if not np.isfinite(float(value)):
                 raise ExpressionError(f"parameter '{pname}' must be a finite number")
-        symbolic = parse_expression(expression, variables, parameters)
+        if code is None:
+            symbolic = parse_expression(expression, variables, parameters)
         if domain is None:
             domain = tuple((-DEFAULT_BOUND, DEFAULT_BOUND) for _ in variables)
         elif isinstance(domain, str):
@@ -190,7 +215,8 @@ class Surface:
             symbolic_expr=symbolic,
             **metadata,
         )
-        surface._compile_all()
+        surface.code_key = key
+        surface._compile_all(code)
         return surface
 
     def with_parameters(self, **values: float) -> Surface:
@@ -215,22 +241,41 @@ class Surface:
     def ndim(self) -> int:
         return len(self.variables)
 
+    @property
+    def symbolic(self) -> sympy.Expr:
+        """The parsed loss (parsed now if the surface was built from cached code)."""
+        if self.symbolic_expr is None:
+            from .expressions import parse_expression
+
+            self.symbolic_expr = parse_expression(self.expression, self.variables, self.parameters)
+        return self.symbolic_expr
+
     @cached_property
     def symbols(self) -> tuple[sympy.Symbol, ...]:
+        from .expressions import make_symbol
+
         return tuple(make_symbol(v) for v in self.variables)
 
     @cached_property
     def expr(self) -> sympy.Expr:
         """The loss with parameter values substituted."""
+        import sympy
+
+        from .expressions import make_symbol
+
         subs = {make_symbol(k): sympy.Float(v) for k, v in self.parameters.items()}
-        return self.symbolic_expr.subs(subs) if subs else self.symbolic_expr
+        return self.symbolic.subs(subs) if subs else self.symbolic
 
     @cached_property
     def gradient_exprs(self) -> tuple[sympy.Expr, ...]:
+        import sympy
+
         return tuple(_remove_distributions(sympy.diff(self.expr, s)) for s in self.symbols)
 
     @cached_property
     def hessian_exprs(self) -> tuple[tuple[sympy.Expr, ...], ...]:
+        import sympy
+
         n = self.ndim
         rows = [[sympy.Integer(0)] * n for _ in range(n)]
         for i in range(n):
@@ -242,6 +287,8 @@ class Surface:
     def _check_complexity(self) -> None:
         """Differentiate within the size and time budget of :mod:`.complexity` (filling the
         cached derivatives), or refuse with an ExpressionError that says why."""
+        from . import complexity  # sympy: only when an expression must be differentiated
+
         try:
             gradient, hessian = complexity.differentiate(
                 self.expr, self.symbols, _remove_distributions
@@ -251,13 +298,32 @@ class Surface:
         self.__dict__["gradient_exprs"] = gradient  # the cached properties' values
         self.__dict__["hessian_exprs"] = hessian
 
-    def _compile_all(self) -> None:
+    def _compile_all(self, code: surface_code.SurfaceCode | None) -> None:
+        """The numpy functions: from cached ``code``, or differentiated and printed now (and
+        cached when their text passes the check)."""
+        self.code = code
+        if code is not None:
+            self._loss_fn = surface_code.numpy_function(code.loss)
+            self._grad_fn = surface_code.numpy_function(code.grad)
+            self._hess_fn = surface_code.numpy_function(code.hess)
+            return
         self._check_complexity()
         n = self.ndim
         upper = [self.hessian_exprs[i][j] for i in range(n) for j in range(i, n)]
-        self._loss_fn = _compile(self.symbols, [self.expr])
-        self._grad_fn = _compile(self.symbols, list(self.gradient_exprs))
-        self._hess_fn = _compile(self.symbols, upper)
+        self._loss_fn, loss = _compile(self.symbols, [self.expr])
+        self._grad_fn, grad = _compile(self.symbols, list(self.gradient_exprs))
+        self._hess_fn, hess = _compile(self.symbols, upper)
+        if self.code_key and loss and grad and hess:
+            self.code = surface_code.SurfaceCode(loss, grad, hess)
+            surface_code.store(self.code_key, self.code)
+
+    def remember_scalar_source(self, source: str) -> None:
+        """Keep the optimizer's printed scalar functions with the cached code (see codegen)."""
+        if self.code is not None and self.code.scalar is None:
+            self.code = surface_code.SurfaceCode(self.code.loss, self.code.grad, self.code.hess,
+                                                 source)  # fmt: skip
+            if self.code_key:
+                surface_code.store(self.code_key, self.code)
 
     # -- numeric ----------------------------------------------------------------------------
     def _coords(self, coords: Sequence) -> tuple[list[np.ndarray], tuple[int, ...]]:
@@ -379,8 +445,14 @@ class Surface:
 
     def latex(self) -> str:
         """The loss in LaTeX, for display."""
-        return sympy.latex(self.symbolic_expr)
+        import sympy
+
+        return sympy.latex(self.symbolic)
 
     def pretty(self) -> str:
         """The loss as readable one-line text (``**`` as ``^``)."""
-        return self.formula or sympy.sstr(self.symbolic_expr).replace("**", "^")
+        if self.formula:
+            return self.formula
+        import sympy
+
+        return sympy.sstr(self.symbolic).replace("**", "^")

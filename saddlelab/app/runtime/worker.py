@@ -7,8 +7,11 @@ after the GUI acknowledged the previous batch, so a slow GUI never drowns in que
 It never touches a widget or a GL item. ``stop()`` enqueues a sentinel and waits, so the
 thread always ends before its owner is destroyed.
 
-Numba compiles an optimizer the first time it steps on a surface: that latency is spent here,
-never on the GUI thread.
+Runs start on the exact pure-Python path at once, while a child process compiles the loops
+into numba's cache (:class:`~saddlelab.core.optim.warmup.BackgroundCompiler`: compiling here
+would hold the GIL for seconds and stutter the window); once a thread of that compiler has
+loaded them from the cache, each run switches to the compiled loop mid-run, with the same
+results bit for bit.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtCore import QThread, Signal
 
 from saddlelab.app.runtime.batches import BATCH_ROWS, merge, merged
 from saddlelab.core.optim import Run, RunConfig
+from saddlelab.core.optim.warmup import shared_compiler
 
 EMIT_INTERVAL = 1.0 / 60.0
 """Seconds between batches handed to the GUI (about 60 Hz)."""
@@ -42,6 +46,8 @@ compile for every surface passed over (compiling holds Python's GIL, so the wind
 stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
 once."""
 MAX_CHUNK = 1 << 16
+UPGRADE_POLL_S = 0.1
+"""How often an idle worker with pure runs asks whether the compiled loops are ready."""
 
 
 @dataclass
@@ -89,7 +95,8 @@ class StepWorker(QThread):
     batch_ready = Signal(object)
     """A list of RunUpdate."""
     busy = Signal(str)
-    """A message while the engine prepares (compiles) a run, then "" when it is ready."""
+    """A message while the engine prepares a run (loading its compiled loop when that is
+    ready, else at once on the pure path), then "" when it is ready."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -104,6 +111,8 @@ class StepWorker(QThread):
         self._budget = 0.0
         self._chunk = 64
         self._single = 0
+        self.compiler = shared_compiler()
+        """Says when a surface's compiled loops can be loaded (replaceable before start)."""
 
     # -- GUI-thread API: every method only enqueues ----------------------------------------------
     def set_surface(self, surface) -> None:
@@ -168,6 +177,21 @@ class StepWorker(QThread):
                 # The GUI is still drawing the last batch: leave it the CPU for a moment (on
                 # a 2-core machine software OpenGL needs both), then step on.
                 self._consumed.wait(YIELD_WHILE_PENDING)
+            self._upgrade()
+
+    def _pure_runs(self) -> list[_Entry]:
+        return [e for e in self._entries.values() if e.run is not None and e.run.pure]
+
+    def _upgrade(self) -> None:
+        """Switch pure runs to the compiled loop once it can be loaded from the cache."""
+        entries = self._pure_runs()
+        if not entries or not self.compiler.ready(self._surface):
+            return
+        for entry in entries:
+            try:
+                entry.run.compile()
+            except Exception as error:  # a failed compile: the run stops with its reason
+                entry.error, entry.reported = str(error) or type(error).__name__, False
 
     def _stepping(self) -> bool:
         return (self._playing or self._single > 0) and any(
@@ -188,17 +212,26 @@ class StepWorker(QThread):
             self._build(entry)
 
     def _build(self, entry: _Entry) -> None:
-        """Make the engine's run for a waiting entry (compiling its loops if needed)."""
+        """Make the engine's run for a waiting entry: compiled if its loops are loaded, else
+        pure (at once) and compiled later (:meth:`_upgrade`)."""
         config, entry.config = entry.config, None
-        self.busy.emit(f"Preparing {config.optimizer} for this surface (compiling)…")
-        try:
-            entry.run = Run(self._surface, config, keep_trajectory=False)  # the models store rows
+        self.compiler.request(self._surface)
+        pure = not self.compiler.ready(self._surface)  # then compiled later, see _upgrade
+        self.busy.emit(f"Preparing {config.optimizer} for this surface…")
+        try:  # the models store the rows
+            entry.run = Run(self._surface, config, pure=pure, keep_trajectory=False)
         except Exception as error:  # engine refused the configuration
             entry.error = str(error) or type(error).__name__
         finally:
             self.busy.emit("")
 
     def _timeout(self) -> float | None:
+        timeout = self._timeout_otherwise()
+        if self._pure_runs():
+            return UPGRADE_POLL_S if timeout is None else min(timeout, UPGRADE_POLL_S)
+        return timeout
+
+    def _timeout_otherwise(self) -> float | None:
         if self._pending():
             return max(0.0, self._surface_since + SURFACE_SETTLE_S - time.perf_counter())
         if self._stepping():

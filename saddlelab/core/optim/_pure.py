@@ -16,9 +16,10 @@ from Python:
 - float errors (overflow, 0/0) give inf/NaN silently, as numba's ``error_model="numpy"``.
 
 Importing this module does not import numba. It is the exact pure-Python path: the golden and
-equality tests compare it with the compiled loop array for array. It is slow (a few
-microseconds per operation): meant for stepping while the compiled loops are being built, and
-for checks.
+equality tests compare it with the compiled loop array for array. It is slower (a few
+microseconds per operation; ~50,000 Adam updates a second on Rosenbrock against ~2 million
+compiled) but starts at once: the window steps with it while the compiled loops are being built
+(see :mod:`.warmup`), the CLI for runs too short to repay loading them.
 """
 
 from __future__ import annotations

@@ -22,15 +22,12 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import threading
 import weakref
 from pathlib import Path
 from types import ModuleType
 
-import sympy
-from sympy.printing.pycode import PythonCodePrinter
-
+from ..surface_code import cache_dir
 from .specs import OptimizerError
 
 _LOCK = threading.Lock()
@@ -49,19 +46,21 @@ surface_hess = numba.njit(types.UniTuple(_f, 6)(_f, _f, _f), **_jit)(surface_hes
 """
 
 
-class _Printer(PythonCodePrinter):
+def _printer():
     """Python printer with ``math.`` functions; fails on anything it cannot print."""
+    from sympy.printing.pycode import PythonCodePrinter
 
-    def __init__(self) -> None:
-        super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+    return PythonCodePrinter({"fully_qualified_modules": True, "standard": "python3"})
 
 
 def _function(name: str, symbols, exprs) -> str:
     """A scalar function of ``_v0, _v1, _v2`` returning a float or a tuple, with CSE."""
+    import sympy
+
     local = {s: sympy.Symbol(f"_v{i}") for i, s in enumerate(symbols)}
     exprs = [sympy.sympify(e).xreplace(local) for e in exprs]
     temps, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("_c"))
-    printer = _Printer()
+    printer = _printer()
     lines = [f"def {name}(_v0, _v1, _v2):"]
     lines += [f"    {printer.doprint(lhs)} = {printer.doprint(rhs)}" for lhs, rhs in temps]
     values = [f"float({printer.doprint(e)})" for e in reduced]
@@ -78,7 +77,24 @@ def _function(name: str, symbols, exprs) -> str:
 
 def surface_source(surface) -> str:
     """Source of ``surface_loss``, ``surface_grad`` (3-tuple) and ``surface_hess`` (6-tuple:
-    the upper triangle 00, 01, 02, 11, 12, 22) over three scalars; unused slots are 0."""
+    the upper triangle 00, 01, 02, 11, 12, 22) over three scalars; unused slots are 0.
+
+    Printed once per expression: later sessions read it from the surface's cached code
+    (:mod:`saddlelab.core.surface_code`, checked there) without importing sympy.
+    """
+    code = getattr(surface, "code", None)
+    if code is not None and code.scalar is not None:
+        return code.scalar
+    source = _print_surface(surface)
+    remember = getattr(surface, "remember_scalar_source", None)
+    if remember is not None:
+        remember(source)
+    return source
+
+
+def _print_surface(surface) -> str:
+    import sympy
+
     n = surface.ndim
     zero = sympy.Float(0.0)
     grad = [*surface.gradient_exprs, *([zero] * (3 - n))]
@@ -117,26 +133,6 @@ def module_source(surface) -> str:
         _HEADER + f"# engine {_engine_digest()}\n\n" + surface_source(surface) + "\n" + _FOOTER
         + wrapper_source(list(OPTIMIZERS), surface.ndim)
     )  # fmt: skip
-
-
-def cache_dir() -> Path:
-    """Where generated modules (and numba's cache beside them) live."""
-    configured = os.environ.get("SADDLELAB_CACHE_DIR")
-    if configured:
-        base = Path(configured)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        base = Path(xdg) / "saddlelab" / "kernels"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        probe = base / f".probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-        return base
-    except OSError:
-        fallback = Path(tempfile.gettempdir()) / f"saddlelab-kernels-{os.getuid()}"
-        fallback.mkdir(parents=True, exist_ok=True)
-        return fallback
 
 
 def _load(source: str) -> ModuleType:

@@ -23,6 +23,7 @@ from . import _formulas as K
 from .codegen import kernels_for
 from .config import RunConfig
 from .specs import OPTIMIZERS, OptimizerError, pack_params
+from .warmup import mark_compiled
 
 BATCH_KERNEL_MIN_ROWS = 1024
 """Batches with at least this many rows use the per-surface batch kernel (compiled lazily on
@@ -78,6 +79,7 @@ class Engine:
             from . import _kernels  # compiles the loops on first use (or loads numba's cache)
 
             self._loops, self.kernels = _kernels, kernels_for(surface)
+            mark_compiled(surface)
         functions = (
             self.kernels.surface_grad,
             self.kernels.surface_loss,
@@ -104,6 +106,23 @@ class Engine:
         for i, config in enumerate(configs):
             self.write_config(i, config)
         self.reset_rows(range(n))
+
+    def compile(self) -> None:
+        """Step on in the compiled loops from now on (a pure engine; no-op otherwise).
+
+        Every bit of a row's state lives in the arrays above, which both paths share, so the
+        run goes on exactly as if it had been compiled from the start.
+        """
+        if not self.pure:
+            return
+        from . import _kernels
+
+        kernels = kernels_for(self.surface)
+        mark_compiled(self.surface)
+        functions = (kernels.surface_grad, kernels.surface_loss, kernels.surface_hess)
+        self._fns = tuple(_kernels.first_class(f) for f in functions)
+        self._loops, self.kernels, self.pure = _kernels, kernels, False
+        self._rows_scratch = None
 
     def write_config(self, i: int, config: RunConfig) -> None:
         """Put a row's settings in place; its optimizer state is left as it is."""

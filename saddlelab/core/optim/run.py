@@ -60,7 +60,8 @@ class Run:
     """One optimizer run on one surface, resumable and deterministic for its seed.
 
     ``pure=True`` steps the same code without compiling it (and without importing numba):
-    bit-identical results, about a thousand times slower (see :mod:`._pure`).
+    bit-identical results, some 30-50 times slower (see :mod:`._pure`), but at once: nothing to
+    compile. :meth:`compile` switches such a run to the compiled loop mid-run.
     ``keep_trajectory=False``: the run keeps no rows of its own (its caller stores what
     :meth:`step` returns, as the window's worker does); :attr:`trajectory` then raises.
     """
@@ -74,6 +75,16 @@ class Run:
         self._start_buffer()
 
     # -- state ------------------------------------------------------------------------------
+    @property
+    def pure(self) -> bool:
+        """Whether the run steps uncompiled (see :meth:`compile`)."""
+        return self._engine.pure
+
+    def compile(self) -> None:
+        """Switch a ``pure=True`` run to the compiled loop, mid-run: same state, same results
+        bit for bit. Compiles the loop here if numba's cache does not have it yet."""
+        self._engine.compile()
+
     @property
     def config(self) -> RunConfig:
         return self._engine.configs[0]
