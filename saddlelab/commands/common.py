@@ -92,7 +92,7 @@ def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
     command's record only when there is something to say, so the records of surfaces
     defined everywhere keep their documented keys.
     """
-    from saddlelab.core.surface import default_range_note, domain_defaults
+    from saddlelab.core.domain import default_range_note, domain_defaults
     from saddlelab.core.undefined import undefined_region
 
     region = undefined_region(surface)

@@ -108,15 +108,19 @@ def handle(args: argparse.Namespace) -> int:
     except OptimizerError as error:
         raise CLIError(str(error)) from None
     interrupted = progress.advance(run, steps)
-    note = f"interrupted by Ctrl-C after {run.steps} of {steps} steps" if interrupted else None
-    trajectory = run.trajectory
+    note = (
+        f"interrupted by Ctrl-C after {run.steps} of {count(steps, 'step')}"
+        if interrupted
+        else None
+    )
     notes, facts = surface_notes(args, surface)
     stop = _stop(run, steps, interrupted)
     if args.json:
-        print_json({**_as_dict(surface, run, trajectory), **stop, **facts})
+        print_json({**_as_dict(surface, run, run.trajectory), **stop, **facts})
         return 130 if interrupted else 0
     print_notes(notes)
     if args.csv:
+        trajectory = run.trajectory
         _write_csv(args.csv, surface, trajectory)
         wrote = f"wrote {count(len(trajectory), 'row')} to {args.csv}"
         _print_summary(surface, run, stop, f"{note}; {wrote}" if note else wrote)

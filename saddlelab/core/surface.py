@@ -16,7 +16,7 @@ Evaluation never raises: non-finite results (log of a negative, overflow) become
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -24,61 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import surface_code
-from .expression_error import ExpressionError, printable
+from .domain import DEFAULT_BOUND, Domain, parse_domain
+from .expression_error import ExpressionError
 from .limits import check_interval
 
 if TYPE_CHECKING:
     import sympy
-
-Domain = tuple[tuple[float, float], ...]
-"""One ``(low, high)`` interval per variable."""
-
-DEFAULT_BOUND = 2.0
-
-
-def parse_domain(text: str, variables: Sequence[str]) -> Domain:
-    """Parse ``"x=-2:2,y=-1:3"`` into a domain ordered like ``variables``.
-
-    Variables not named keep the default ``-2:2``. Raises ExpressionError on bad input.
-    """
-    bounds = {name: (-DEFAULT_BOUND, DEFAULT_BOUND) for name in variables}
-    text = text.strip()
-    if not text:
-        return tuple(bounds[name] for name in variables)
-    for part in text.split(","):
-        if "=" not in part or ":" not in part:
-            raise ExpressionError(
-                f"domain entry '{printable(part.strip())}' should look like x=-2:2"
-            )
-        name, _, interval = part.partition("=")
-        name = name.strip()
-        if name not in bounds:
-            raise ExpressionError(f"domain names '{printable(name)}', which is not a variable")
-        low_text, _, high_text = interval.partition(":")
-        try:
-            bounds[name] = check_interval(name, low_text, high_text)
-        except ValueError as error:
-            raise ExpressionError(str(error)) from None
-    return tuple(bounds[name] for name in variables)
-
-
-def domain_defaults(text: str | None, variables: Sequence[str]) -> list[str]:
-    """The variables a non-empty domain text leaves out (they get ``-2:2``), to be stated."""
-    if not text or not text.strip():
-        return []
-    named = {part.partition("=")[0].strip() for part in text.split(",")}
-    return [name for name in variables if name not in named]
-
-
-def default_range_note(missing: Sequence[str]) -> str:
-    """``"y has no range in the domain: using y = -2:2 (the default)"``; empty for none."""
-    if not missing:
-        return ""
-    lo, hi = f"{-DEFAULT_BOUND:g}", f"{DEFAULT_BOUND:g}"
-    names = " and ".join(missing)
-    verb = "has" if len(missing) == 1 else "have"
-    using = ", ".join(f"{name} = {lo}:{hi}" for name in missing)
-    return f"{names} {verb} no range in the domain: using {using} (the default)"
 
 
 def _remove_distributions(expr: sympy.Expr) -> sympy.Expr:
@@ -88,36 +39,6 @@ def _remove_distributions(expr: sympy.Expr) -> sympy.Expr:
     if expr.has(sympy.DiracDelta):
         expr = expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
     return expr
-
-
-def _compile(symbols: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]) -> tuple[Callable, str]:
-    """Compile a list of expressions to one vectorized numpy function returning a list, and
-    return it with its source text ("" when that text does not pass :mod:`.surface_code`'s
-    check, e.g. for a function it does not admit: it is then not cached).
-
-    The namespace is just ``{"numpy": numpy}`` with the NumPy printer (every call is printed
-    as ``numpy.<name>``): ``modules="numpy"`` would also probe all of numpy's lazily loaded
-    submodules, which costs ~0.15 s of start-up in every ``saddlelab analyze``.
-    """
-    import inspect
-
-    import sympy
-    from sympy.printing.numpy import NumPyPrinter
-
-    # The generated source names the arguments _v0, _v1, ... (a user's name can never start
-    # with '_'), so a variable called numpy, math or x0 cannot shadow anything it uses.
-    local = {s: sympy.Symbol(f"_v{i}", real=True) for i, s in enumerate(symbols)}
-    fn = sympy.lambdify(
-        list(local.values()),
-        [sympy.sympify(e).xreplace(local) for e in exprs],
-        modules=[{"numpy": np}],
-        printer=NumPyPrinter,
-        cse=True,
-    )
-    source = inspect.getsource(fn)  # lambdify registers its text with linecache
-    if not surface_code.check_source(source, "numpy", 1):
-        return fn, ""
-    return surface_code.numpy_function(source), source  # run exactly as when loaded later
 
 
 @dataclass(frozen=True)
@@ -310,9 +231,9 @@ class Surface:
         self._check_complexity()
         n = self.ndim
         upper = [self.hessian_exprs[i][j] for i in range(n) for j in range(i, n)]
-        self._loss_fn, loss = _compile(self.symbols, [self.expr])
-        self._grad_fn, grad = _compile(self.symbols, list(self.gradient_exprs))
-        self._hess_fn, hess = _compile(self.symbols, upper)
+        self._loss_fn, loss = surface_code.compile_numpy(self.symbols, [self.expr])
+        self._grad_fn, grad = surface_code.compile_numpy(self.symbols, list(self.gradient_exprs))
+        self._hess_fn, hess = surface_code.compile_numpy(self.symbols, upper)
         if self.code_key and loss and grad and hess:
             self.code = surface_code.SurfaceCode(loss, grad, hess)
             surface_code.store(self.code_key, self.code)

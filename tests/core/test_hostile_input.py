@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from saddlelab.core.critical import MAX_POINTS, find_critical_points
+from saddlelab.core.domain import parse_domain
 from saddlelab.core.expressions import RESERVED_NAMES, ExpressionError
 from saddlelab.core.limits import MAX_WHOLE, whole_number
 from saddlelab.core.optim import OptimizerError, Run, RunConfig, parse_schedule
-from saddlelab.core.surface import Surface, parse_domain
+from saddlelab.core.surface import Surface
 
 # Names the generated numpy source, Python or sympy use themselves.
 SHADOWING = sorted(

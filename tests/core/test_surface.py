@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from saddlelab.core import catalogue
+from saddlelab.core.domain import parse_domain
 from saddlelab.core.expressions import ExpressionError
-from saddlelab.core.surface import Surface, parse_domain
+from saddlelab.core.surface import Surface
 
 
 def _random_points(surface: Surface, n: int, seed: int) -> np.ndarray:

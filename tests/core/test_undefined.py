@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from saddlelab.core.surface import Surface, default_range_note, domain_defaults
+from saddlelab.core.domain import default_range_note, domain_defaults
+from saddlelab.core.surface import Surface
 from saddlelab.core.undefined import point_verdict, run_verdict, undefined_region
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from saddlelab.app.style import ERROR, UNDEFINED, WARNING, tint
+from saddlelab.core.domain import default_range_note, domain_defaults
 from saddlelab.core.expressions import ExpressionError
 from saddlelab.core.numbers import fmt
-from saddlelab.core.surface import Surface, default_range_note, domain_defaults
+from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
 
