@@ -209,6 +209,32 @@ def test_cancel_stops_the_search_and_drops_its_result(qtbot):
 
 
 # -- saddle escape -------------
+def test_escape_banner_shows_every_word_in_large_type_in_a_narrow_dock(qtbot):
+    """Presentation mode's type in a 300 px dock: each label gets the lines its text needs and
+    each button title wraps to the button's width instead of being cut off."""
+    banner = EscapeAdvice()
+    qtbot.addWidget(banner)
+    font = banner.font()
+    font.setPointSizeF(17)
+    banner.setFont(font)
+    banner.show_stall(7, "SGD lr=0.2", "The loss still falls along (0.71, 0.71), where λ = −2.")
+    banner.resize(300, 1200)
+    banner.show()
+    qtbot.waitExposed(banner)
+    QtCore.QCoreApplication.processEvents()
+    for label in (banner.headline, banner.detail, banner.step_why, banner.noise_why):
+        assert label.height() >= label.heightForWidth(label.width())
+    for button in (banner.step_button, banner.noise_button):
+        metrics = button.fontMetrics()
+        lines = button.text().split("\n")
+        assert " ".join(lines) == button.title()
+        widest = max(metrics.horizontalAdvance(line) for line in lines)
+        assert widest <= button.width() - button.PADDING or len(lines) == len(
+            button.title().split()
+        )
+        assert button.height() >= len(lines) * metrics.lineSpacing()
+
+
 def test_escape_banner_offers_the_two_remedies_with_their_reasons(qtbot, lecture_origin):
     _, a = lecture_origin
     banner = EscapeAdvice()
@@ -220,7 +246,7 @@ def test_escape_banner_offers_the_two_remedies_with_their_reasons(qtbot, lecture
     assert not banner.isHidden()
     assert "stalled at a saddle point" in banner.headline.text()
     assert banner.step_button.text().replace("\n", " ") == STEP_ALONG_NEGATIVE_CURVATURE.title
-    assert banner.noise_button.text() == ADD_GRADIENT_NOISE.title
+    assert banner.noise_button.text().replace("\n", " ") == ADD_GRADIENT_NOISE.title
     assert banner.step_why.text() == STEP_ALONG_NEGATIVE_CURVATURE.why
     assert banner.noise_why.text() == ADD_GRADIENT_NOISE.why
     banner.step_length.setValue(0.25)

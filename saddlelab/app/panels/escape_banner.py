@@ -12,17 +12,10 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.style import BANNER, BANNER_EDGE, BANNER_TEXT, TEXT, tint
+from saddlelab.app.widgets.wrapped_label import WrappedLabel
+from saddlelab.app.widgets.wrapping_button import WrappingButton
 from saddlelab.core.advice import ADD_GRADIENT_NOISE, STEP_ALONG_NEGATIVE_CURVATURE
 from saddlelab.models.subscriptions import Subscriptions
-
-
-def two_lines(title: str) -> str:
-    """Break a long button title near its middle space, so it fits a narrow dock."""
-    if len(title) < 28 or " " not in title:
-        return title
-    middle = len(title) // 2
-    cut = min((i for i, c in enumerate(title) if c == " "), key=lambda i: abs(i - middle))
-    return title[:cut] + "\n" + title[cut + 1 :]
 
 
 class EscapeAdvice(QtWidgets.QFrame):
@@ -63,13 +56,13 @@ class EscapeAdvice(QtWidgets.QFrame):
         # Painted, not styled: a style sheet would freeze the font of every label inside.
         tint(self, BANNER_TEXT)  # the labels take it from the banner's palette
         self._run_id = None
-        self.headline = QtWidgets.QLabel()
+        # Wrapped labels that always get the lines their text needs (presentation mode's larger
+        # type in a narrow dock included), and buttons whose titles wrap to their width.
+        self.headline = WrappedLabel()
         self._fit_headline()
-        self.headline.setWordWrap(True)
-        self.detail = QtWidgets.QLabel()
-        self.detail.setWordWrap(True)
+        self.detail = WrappedLabel()
 
-        self.step_button = QtWidgets.QPushButton(two_lines(STEP_ALONG_NEGATIVE_CURVATURE.title))
+        self.step_button = WrappingButton(STEP_ALONG_NEGATIVE_CURVATURE.title)
         tint(self.step_button, TEXT, bold=True)
         self.step_button.setToolTip(STEP_ALONG_NEGATIVE_CURVATURE.why)
         self.step_length = QtWidgets.QDoubleSpinBox()
@@ -79,10 +72,9 @@ class EscapeAdvice(QtWidgets.QFrame):
         self.step_length.setMaximumWidth(110)
         self.step_length.setToolTip("How far to jump along the escape eigenvector")
         self.step_length.lineEdit().setToolTip(self.step_length.toolTip())
-        self.step_why = QtWidgets.QLabel(STEP_ALONG_NEGATIVE_CURVATURE.why)
-        self.step_why.setWordWrap(True)
+        self.step_why = WrappedLabel(STEP_ALONG_NEGATIVE_CURVATURE.why)
 
-        self.noise_button = QtWidgets.QPushButton(ADD_GRADIENT_NOISE.title)
+        self.noise_button = WrappingButton(ADD_GRADIENT_NOISE.title)
         tint(self.noise_button, TEXT, bold=True)
         self.noise_button.setToolTip(ADD_GRADIENT_NOISE.why)
         self.noise = QtWidgets.QDoubleSpinBox()
@@ -93,8 +85,7 @@ class EscapeAdvice(QtWidgets.QFrame):
         self.noise.setMaximumWidth(120)
         self.noise.setToolTip("Standard deviation of the Gaussian noise added to every gradient")
         self.noise.lineEdit().setToolTip(self.noise.toolTip())
-        self.noise_why = QtWidgets.QLabel(ADD_GRADIENT_NOISE.why)
-        self.noise_why.setWordWrap(True)
+        self.noise_why = WrappedLabel(ADD_GRADIENT_NOISE.why)
 
         # One column, so the banner fits a narrow dock: each remedy is its button, then the
         # sentence of why (full width), then its setting.
