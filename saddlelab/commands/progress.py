@@ -87,7 +87,8 @@ def advance(run, steps: int, stream=None) -> bool:
             while done < steps and not run.done and not stop.raised:
                 began = time.monotonic()
                 n = min(chunk, steps - done)
-                # pure while that is quicker for the whole rest of the run, then compiled
+                # pure while that is quicker for the whole rest of the run, then compiled (by
+                # a child process the first time, while this one steps on pure)
                 advance_fastest(run, n, planned=steps - done)
                 stop.armed = True
                 done += n

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -80,13 +81,21 @@ def _engine_sources() -> str:
     return _engine_digest()
 
 
-def advance_fastest(run, n: int, planned: int = 0) -> int:
+def advance_fastest(
+    run, n: int, planned: int = 0, compiler: BackgroundCompiler | None = None
+) -> int:
     """Advance a ``pure=True`` run by up to ``n`` updates the quickest way: on the pure path
     while the rest would take it less time than loading (or compiling) the compiled loop, else
     compiled from then on. Results are the same bit for bit either way; returns updates made.
 
     A caller that advances in pieces (to show progress) passes the updates it still plans in
     all as ``planned``, so the choice is made for the whole run, not for each piece.
+
+    Loops never compiled on this machine are compiled by ``compiler`` (the process's
+    :func:`shared_compiler` by default) in a child process while the run steps on pure, so
+    LLVM's memory stays out of this process and the caller keeps control between pieces; the
+    run switches (loading them from the cache) once the child is done, or compiles them here
+    if the child failed.
     """
     made = 0
     piece = FIRST_SLICE
@@ -102,9 +111,20 @@ def advance_fastest(run, n: int, planned: int = 0) -> int:
         left = (max(n, planned) - made) * elapsed / k
         start_cost = WARM_LOAD_S if compiled_before(run.surface) else COLD_COMPILE_S
         if left > start_cost:
-            run.compile()
+            _compile_or_ask(run, compiler)
         piece = min(piece * 4, 1 << 16)
     return made
+
+
+def _compile_or_ask(run, compiler: BackgroundCompiler | None) -> None:
+    """Switch ``run`` to the compiled loop if it loads from the cache (or its child is done);
+    else have a child compile it, the run stepping on pure meanwhile."""
+    if not compiled_before(run.surface):
+        compiler = shared_compiler() if compiler is None else compiler
+        compiler.request(run.surface)
+        if not compiler.compiled(run.surface):
+            return
+    run.compile()
 
 
 _SHARED: list[BackgroundCompiler] = []
@@ -184,13 +204,22 @@ class BackgroundCompiler:
         if key in self._ready:
             return True
         with self._lock:
-            self._poll()
-            if key not in self._compiled or key in self._loading:
+            if not self._compiled_locked(key) or key in self._loading:
                 return False
             self._loading.add(key)
             threading.Thread(target=self._load, args=(surface, key), daemon=True,
                              name="saddlelab-load-loops").start()  # fmt: skip
         return False
+
+    def compiled(self, surface) -> bool:
+        """Whether the child for ``surface`` is done (or none was needed), so its loops load
+        from the cache; a failed child counts as done (they then compile in-process)."""
+        with self._lock:
+            return self._compiled_locked(self._key(surface))
+
+    def _compiled_locked(self, key: str) -> bool:
+        self._poll()
+        return key in self._compiled
 
     def _load(self, surface, key: str) -> None:
         try:
@@ -223,6 +252,9 @@ def _main() -> int:
         os.nice(10)
     except OSError:
         pass
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops cleanly between
+    # chunks and then ends this child; dying here first would make it compile in-process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec = json.loads(sys.stdin.read())
     from saddlelab.core.surface import Surface
 
