@@ -23,6 +23,10 @@ class _Child:
         self.events = events
         self.busy_for = busy_for
 
+    def __call__(self, nice: int = 10) -> _Child:
+        self.events.append(("nice", nice))
+        return self
+
     def request(self, surface) -> None:
         self.events.append(("request", surface.id))
 
@@ -31,13 +35,16 @@ class _Child:
         self.events.append(("asked", self.busy_for < 0))
         return self.busy_for < 0
 
+    def close(self) -> None:
+        self.events.append(("close",))
+
 
 def _cold(monkeypatch, tmp_path, busy_for: int) -> list:
     monkeypatch.setenv("SADDLELAB_CACHE_DIR", str(tmp_path))  # never compiled here
     monkeypatch.setattr(warmup, "COLD_COMPILE_S", 1e-3)  # compiling always pays
     events: list = []
     child = _Child(events, busy_for)
-    monkeypatch.setattr(warmup, "shared_compiler", lambda: child)
+    monkeypatch.setattr(warmup, "BackgroundCompiler", child)
     compile_ = Run.compile
 
     def compile_here(self):
@@ -55,11 +62,12 @@ def test_a_cold_long_run_steps_pure_until_the_child_compiled_the_loops(
     assert main(ARGV) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["steps"] == 200000
-    assert events[0] == ("request", "rosenbrock")  # asked the child, compiled nothing here
+    assert events[:2] == [("nice", 0), ("request", "rosenbrock")]  # nothing compiled here
     compiles = [e for e in events if e[0] == "compile"]
     assert len(compiles) == 1 and 0 < compiles[0][1] < 200000  # switched mid-run, once
     before = events[: events.index(compiles[0])]
     assert before.count(("asked", False)) == 3 and before[-1] == ("asked", True)
+    assert events[-1] == ("close",)  # a child still compiling would be stopped
 
 
 def test_the_switch_after_the_child_keeps_the_run_bit_identical(monkeypatch, tmp_path, capsys):

@@ -92,7 +92,7 @@ def advance_fastest(
     all as ``planned``, so the choice is made for the whole run, not for each piece.
 
     Loops never compiled on this machine are compiled by ``compiler`` (the process's
-    :func:`shared_compiler` by default) in a child process while the run steps on pure, so
+    :func:`shared_compiler` if none is given) in a child process while the run steps on pure, so
     LLVM's memory stays out of this process and the caller keeps control between pieces; the
     run switches (loading them from the cache) once the child is done, or compiles them here
     if the child failed.
@@ -144,7 +144,10 @@ def shared_compiler() -> BackgroundCompiler:
 class BackgroundCompiler:
     """Fills numba's cache for surfaces in child processes; says when one is ready to load."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 10) -> None:
+        self.nice = int(nice)
+        """How much the children lower their priority (10: the window stays smooth; a CLI
+        run, whose user waits for the compiled loop, passes 0)."""
         self._children: dict[str, subprocess.Popen] = {}
         self._waiting: dict[str, object] = {}
         self._lock = threading.Lock()  # windows of one process share the compiler
@@ -183,7 +186,7 @@ class BackgroundCompiler:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}  # fmt: skip
         child = subprocess.Popen(
-            [sys.executable, "-m", "saddlelab.core.optim.warmup"],
+            [sys.executable, "-m", "saddlelab.core.optim.warmup", str(self.nice)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=env, cwd=root,
         )  # fmt: skip
@@ -249,8 +252,8 @@ class BackgroundCompiler:
 def _main() -> int:
     """Child process: compile the loops for the surface described on stdin."""
     try:
-        os.nice(10)
-    except OSError:
+        os.nice(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    except (OSError, ValueError):
         pass
     # Ctrl-C in a terminal reaches the whole process group: the parent stops cleanly between
     # chunks and then ends this child; dying here first would make it compile in-process.
