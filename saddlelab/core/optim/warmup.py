@@ -127,6 +127,27 @@ def _compile_or_ask(run, compiler: BackgroundCompiler | None) -> None:
     run.compile()
 
 
+def prepare_numba() -> threading.Thread:
+    """Import numba and load its implementations in a thread of its own, at once: the window
+    calls this once it is on screen. That work (~1.3 s) holds the GIL in stretches of up to
+    50-80 ms; done now, it is over before the first Play, and loading the compiled loops later
+    takes ~0.1 s in stretches of under 20 ms (benchmarks/bench_first_minute.py)."""
+    thread = threading.Thread(target=_prepare_numba, daemon=True, name="saddlelab-numba")
+    thread.start()
+    return thread
+
+
+def _prepare_numba() -> None:
+    try:
+        from numba.core.compiler_lock import global_compiler_lock
+        from numba.core.registry import cpu_target
+
+        with global_compiler_lock:  # as numba does before it compiles or loads a function
+            cpu_target.target_context.refresh()
+    except Exception:  # noqa: BLE001 - then loading the loops does this work itself
+        pass
+
+
 _SHARED: list[BackgroundCompiler] = []
 
 
