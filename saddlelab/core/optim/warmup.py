@@ -7,17 +7,20 @@ loop) and switch to the compiled loop mid-run (:meth:`.Run.compile`) once it can
 from numba's on-disk cache, which takes well under a second in small slices.
 
 - :class:`BackgroundCompiler` fills that cache in a child process (``python -m
-  saddlelab.core.optim.warmup``, lowered priority), one per surface; the window asks
-  :meth:`~BackgroundCompiler.ready` before switching.
+  saddlelab.core.optim.warmup``; lowered priority for the window, normal for a CLI run), one
+  per surface; the window asks :meth:`~BackgroundCompiler.ready` before switching, a CLI run
+  :meth:`~BackgroundCompiler.compiled` (it keeps stepping pure meanwhile).
 - :func:`compiled_before` says whether this machine compiled a surface's loops before (a
   marker :func:`.codegen.kernels_for` leaves), so the CLI can weigh stepping pure against
   loading or compiling (:func:`advance_fastest`).
+- :func:`prepare_numba` imports numba and loads its implementations in a thread once the
+  window is on screen, so that GIL-heavy second is over before the first Play.
 
-Measured with benchmarks/bench_first_minute.py (2 shared cores, medians, main in brackets):
-first Play moves the run after 5-10 ms cold [8.5 s] and 5-15 ms warm [4 ms]; the longest GUI
-stall until compiled stepping is 90 ms cold [157-215 ms] - two single stalls of 80-100 ms while
-this process imports numba and loads the cached loops after the child is done - and 11-14 ms
-warm [10-13 ms].
+Measured with benchmarks/bench_first_minute.py (2 shared cores, medians of 3, the tree before
+prepare_numba in brackets): first Play moves the run after 9-24 ms cold and 13-18 ms warm; the
+longest GUI stall until compiled stepping is 19-28 ms cold [111-120 ms: numba's import and
+loading the loops] and 15-19 ms warm [16 ms]. A cold 10^7-step CLI run peaks at 197 MB in its
+own process (the compile child at 237 MB) [300 MB in one process on main ce046bf].
 """
 
 from __future__ import annotations
