@@ -76,8 +76,11 @@ def advance(run, steps: int, stream=None) -> bool:
     trajectory and state stay consistent. Before that (numba may be compiling for seconds),
     Ctrl-C interrupts at once and the run is reported as it stands.
     """
-    from saddlelab.core.optim.warmup import advance_fastest
+    from saddlelab.core.optim.warmup import BackgroundCompiler, advance_fastest
 
+    # compiles in a child process if compiling pays (at normal priority: the user waits for
+    # it); the child is stopped when the run ends before it is done
+    compiler = BackgroundCompiler(nice=0)
     progress = Progress(steps, stream)
     stop = _StopFlag()
     done = 0
@@ -87,8 +90,9 @@ def advance(run, steps: int, stream=None) -> bool:
             while done < steps and not run.done and not stop.raised:
                 began = time.monotonic()
                 n = min(chunk, steps - done)
-                # pure while that is quicker for the whole rest of the run, then compiled
-                advance_fastest(run, n, planned=steps - done)
+                # pure while that is quicker for the whole rest of the run, then compiled (by
+                # a child process the first time, while this one steps on pure)
+                advance_fastest(run, n, planned=steps - done, compiler=compiler)
                 stop.armed = True
                 done += n
                 progress.update(done)
@@ -97,6 +101,8 @@ def advance(run, steps: int, stream=None) -> bool:
                 chunk = max(1, min(int(n * CHUNK_SECONDS / spent), 2 * n)) if spent > 0 else 2 * n
     except KeyboardInterrupt:  # while the step loop was still compiling: nothing is lost
         stop.raised = True
+    finally:
+        compiler.close()
     progress.close()
     return stop.raised
 

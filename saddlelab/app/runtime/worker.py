@@ -28,7 +28,7 @@ from PySide6.QtCore import QThread, Signal
 
 from saddlelab.app.runtime.batches import BATCH_ROWS, merge, merged
 from saddlelab.core.optim import Run, RunConfig
-from saddlelab.core.optim.warmup import shared_compiler
+from saddlelab.core.optim.warmup import prepare_numba, shared_compiler
 
 EMIT_INTERVAL = 1.0 / 60.0
 """Seconds between batches handed to the GUI (about 60 Hz)."""
@@ -156,6 +156,7 @@ class StepWorker(QThread):
 
     # -- worker thread --------
     def run(self) -> None:  # noqa: D401 - QThread entry point
+        prepare_numba()  # now, before a first Play: it holds the GIL in long stretches
         lower_own_priority()
         last = time.perf_counter()
         last_emit = 0.0

@@ -7,17 +7,20 @@ loop) and switch to the compiled loop mid-run (:meth:`.Run.compile`) once it can
 from numba's on-disk cache, which takes well under a second in small slices.
 
 - :class:`BackgroundCompiler` fills that cache in a child process (``python -m
-  saddlelab.core.optim.warmup``, lowered priority), one per surface; the window asks
-  :meth:`~BackgroundCompiler.ready` before switching.
+  saddlelab.core.optim.warmup``; lowered priority for the window, normal for a CLI run), one
+  per surface; the window asks :meth:`~BackgroundCompiler.ready` before switching, a CLI run
+  :meth:`~BackgroundCompiler.compiled` (it keeps stepping pure meanwhile).
 - :func:`compiled_before` says whether this machine compiled a surface's loops before (a
   marker :func:`.codegen.kernels_for` leaves), so the CLI can weigh stepping pure against
   loading or compiling (:func:`advance_fastest`).
+- :func:`prepare_numba` imports numba and loads its implementations in a thread once the
+  window is on screen, so that GIL-heavy second is over before the first Play.
 
-Measured with benchmarks/bench_first_minute.py (2 shared cores, medians, main in brackets):
-first Play moves the run after 5-10 ms cold [8.5 s] and 5-15 ms warm [4 ms]; the longest GUI
-stall until compiled stepping is 90 ms cold [157-215 ms] - two single stalls of 80-100 ms while
-this process imports numba and loads the cached loops after the child is done - and 11-14 ms
-warm [10-13 ms].
+Measured with benchmarks/bench_first_minute.py (2 shared cores, medians of 3, the tree before
+prepare_numba in brackets): first Play moves the run after 9-24 ms cold and 13-18 ms warm; the
+longest GUI stall until compiled stepping is 19-28 ms cold [111-120 ms: numba's import and
+loading the loops] and 15-19 ms warm [16 ms]. A cold 10^7-step CLI run peaks at 197 MB in its
+own process (the compile child at 237 MB) [300 MB in one process on main ce046bf].
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -80,13 +84,21 @@ def _engine_sources() -> str:
     return _engine_digest()
 
 
-def advance_fastest(run, n: int, planned: int = 0) -> int:
+def advance_fastest(
+    run, n: int, planned: int = 0, compiler: BackgroundCompiler | None = None
+) -> int:
     """Advance a ``pure=True`` run by up to ``n`` updates the quickest way: on the pure path
     while the rest would take it less time than loading (or compiling) the compiled loop, else
     compiled from then on. Results are the same bit for bit either way; returns updates made.
 
     A caller that advances in pieces (to show progress) passes the updates it still plans in
     all as ``planned``, so the choice is made for the whole run, not for each piece.
+
+    Loops never compiled on this machine are compiled by ``compiler`` (the process's
+    :func:`shared_compiler` if none is given) in a child process while the run steps on pure, so
+    LLVM's memory stays out of this process and the caller keeps control between pieces; the
+    run switches (loading them from the cache) once the child is done, or compiles them here
+    if the child failed.
     """
     made = 0
     piece = FIRST_SLICE
@@ -102,9 +114,41 @@ def advance_fastest(run, n: int, planned: int = 0) -> int:
         left = (max(n, planned) - made) * elapsed / k
         start_cost = WARM_LOAD_S if compiled_before(run.surface) else COLD_COMPILE_S
         if left > start_cost:
-            run.compile()
+            _compile_or_ask(run, compiler)
         piece = min(piece * 4, 1 << 16)
     return made
+
+
+def _compile_or_ask(run, compiler: BackgroundCompiler | None) -> None:
+    """Switch ``run`` to the compiled loop if it loads from the cache (or its child is done);
+    else have a child compile it, the run stepping on pure meanwhile."""
+    if not compiled_before(run.surface):
+        compiler = shared_compiler() if compiler is None else compiler
+        compiler.request(run.surface)
+        if not compiler.compiled(run.surface):
+            return
+    run.compile()
+
+
+def prepare_numba() -> threading.Thread:
+    """Import numba and load its implementations in a thread of its own, at once: the window
+    calls this once it is on screen. That work (~1.3 s) holds the GIL in stretches of up to
+    50-80 ms; done now, it is over before the first Play, and loading the compiled loops later
+    takes ~0.1 s in stretches of under 20 ms (benchmarks/bench_first_minute.py)."""
+    thread = threading.Thread(target=_prepare_numba, daemon=True, name="saddlelab-numba")
+    thread.start()
+    return thread
+
+
+def _prepare_numba() -> None:
+    try:
+        from numba.core.compiler_lock import global_compiler_lock
+        from numba.core.registry import cpu_target
+
+        with global_compiler_lock:  # as numba does before it compiles or loads a function
+            cpu_target.target_context.refresh()
+    except Exception:  # noqa: BLE001 - then loading the loops does this work itself
+        pass
 
 
 _SHARED: list[BackgroundCompiler] = []
@@ -124,7 +168,10 @@ def shared_compiler() -> BackgroundCompiler:
 class BackgroundCompiler:
     """Fills numba's cache for surfaces in child processes; says when one is ready to load."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 10) -> None:
+        self.nice = int(nice)
+        """How much the children lower their priority (10: the window stays smooth; a CLI
+        run, whose user waits for the compiled loop, passes 0)."""
         self._children: dict[str, subprocess.Popen] = {}
         self._waiting: dict[str, object] = {}
         self._lock = threading.Lock()  # windows of one process share the compiler
@@ -163,7 +210,7 @@ class BackgroundCompiler:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}  # fmt: skip
         child = subprocess.Popen(
-            [sys.executable, "-m", "saddlelab.core.optim.warmup"],
+            [sys.executable, "-m", "saddlelab.core.optim.warmup", str(self.nice)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=env, cwd=root,
         )  # fmt: skip
@@ -184,13 +231,22 @@ class BackgroundCompiler:
         if key in self._ready:
             return True
         with self._lock:
-            self._poll()
-            if key not in self._compiled or key in self._loading:
+            if not self._compiled_locked(key) or key in self._loading:
                 return False
             self._loading.add(key)
             threading.Thread(target=self._load, args=(surface, key), daemon=True,
                              name="saddlelab-load-loops").start()  # fmt: skip
         return False
+
+    def compiled(self, surface) -> bool:
+        """Whether the child for ``surface`` is done (or none was needed), so its loops load
+        from the cache; a failed child counts as done (they then compile in-process)."""
+        with self._lock:
+            return self._compiled_locked(self._key(surface))
+
+    def _compiled_locked(self, key: str) -> bool:
+        self._poll()
+        return key in self._compiled
 
     def _load(self, surface, key: str) -> None:
         try:
@@ -220,9 +276,12 @@ class BackgroundCompiler:
 def _main() -> int:
     """Child process: compile the loops for the surface described on stdin."""
     try:
-        os.nice(10)
-    except OSError:
+        os.nice(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    except (OSError, ValueError):
         pass
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops cleanly between
+    # chunks and then ends this child; dying here first would make it compile in-process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec = json.loads(sys.stdin.read())
     from saddlelab.core.surface import Surface
 

@@ -79,3 +79,12 @@ def test_the_switch_to_the_compiled_loop_keeps_the_trajectory_bit_identical(qtbo
     compiled.step(65)
     expected = compiled.trajectory.points[1:]
     assert points.tobytes() == expected.tobytes()
+
+
+def test_the_worker_prepares_numba_as_it_starts(qtbot, step_worker, monkeypatch):
+    """numba's import and implementations load in a thread of their own as soon as the worker
+    starts (the window starts it once on screen), not while the first Play's runs move."""
+    started: list = []
+    monkeypatch.setattr(worker, "prepare_numba", lambda: started.append(True))
+    step_worker.start()
+    qtbot.waitUntil(lambda: started == [True], timeout=10_000)
