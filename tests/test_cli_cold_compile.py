@@ -97,3 +97,85 @@ def test_a_failed_child_counts_as_done(monkeypatch, tmp_path):
         assert compiler.compiled(surface)
     finally:
         compiler.close()
+
+
+class _FirstChild:
+    """Stands in for the compiler that :func:`progress.compile_first` waits for."""
+
+    def __init__(self, events: list, answers: list) -> None:
+        self.events, self.answers = events, answers
+
+    def __call__(self, nice: int = 10) -> _FirstChild:
+        self.events.append(("nice", nice))
+        return self
+
+    def request(self, spec) -> None:
+        self.events.append(("request", spec.expression, tuple(spec.variables)))
+
+    def compiled(self, spec) -> bool:
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        self.events.append(("asked", answer))
+        return answer
+
+    def close(self) -> None:
+        self.events.append(("close",))
+
+
+def _first(monkeypatch, tmp_path, answers: list) -> list:
+    from saddlelab.commands import progress
+    from saddlelab.commands import run as run_command
+
+    monkeypatch.setenv("SADDLELAB_CACHE_DIR", str(tmp_path))  # never compiled here
+    monkeypatch.setattr(progress, "LONG_RUN", 1000)
+    monkeypatch.setattr(progress.time, "sleep", lambda _: None)
+    events: list = []
+    monkeypatch.setattr(warmup, "BackgroundCompiler", _FirstChild(events, answers))
+    build = run_command.surface_from_args
+
+    def built(args):
+        events.append(("built",))
+        return build(args)
+
+    monkeypatch.setattr(run_command, "surface_from_args", built)
+    return events
+
+
+def test_a_long_cold_run_is_compiled_before_this_process_builds_the_surface(
+    monkeypatch, tmp_path, capsys
+):
+    events = _first(monkeypatch, tmp_path, [False, False, True])
+    entry = catalogue.entry("rosenbrock")
+    code = main(["run", "rosenbrock", "--optimizer", "sgd", "--steps", "2000", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and json.loads(out)["steps_taken"] > 0
+    assert events[:6] == [
+        ("nice", 0),
+        ("request", entry.expression, tuple(entry.variables)),
+        ("asked", False),
+        ("asked", False),
+        ("asked", True),
+        ("close",),
+    ]
+    assert events[6] == ("built",)  # only after the child: from the caches, without sympy
+    assert "compiling the step loop" in err and err.count("\n") == 1
+
+
+def test_ctrl_c_while_a_long_run_is_compiled_first_ends_cleanly(monkeypatch, tmp_path, capsys):
+    events = _first(monkeypatch, tmp_path, [False, KeyboardInterrupt()])
+    code = main(["run", "rosenbrock", "--optimizer", "sgd", "--steps", "2000", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 130 and out == ""
+    assert (
+        err.splitlines()[-1] == "saddlelab: interrupted by Ctrl-C while compiling: no steps taken"
+    )
+    assert events[-1] == ("close",) and ("built",) not in events
+
+
+def test_a_short_or_typed_wrong_run_is_not_compiled_first(monkeypatch, tmp_path, capsys):
+    events = _first(monkeypatch, tmp_path, [])
+    assert main(["run", "rosenbrock", "--optimizer", "sgd", "--steps", "999"]) == 0
+    assert main(["run", "--expr", "x^2+y^2", "--vars", "x,y", "--domain", "x=1:0",
+                 "--optimizer", "sgd", "--steps", "5000"]) == 2  # fmt: skip
+    assert not [e for e in events if e[0] in ("request", "asked")]

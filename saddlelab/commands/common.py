@@ -84,6 +84,33 @@ def surface_from_args(args: argparse.Namespace):
         raise CLIError(f"{kind}: {error}") from None
 
 
+def surface_spec(args: argparse.Namespace):
+    """The expression, variables, domain and parameters the arguments name, read without
+    building the surface (no sympy); None where the arguments are wrong (building the surface
+    then says what is wrong)."""
+    from types import SimpleNamespace
+
+    from saddlelab.core import catalogue
+    from saddlelab.core.domain import parse_domain
+    from saddlelab.core.expression_error import ExpressionError
+
+    if args.surface and not args.expr:
+        try:
+            e = catalogue.entry(args.surface)
+        except catalogue.UnknownSurfaceError:
+            return None
+        return SimpleNamespace(expression=e.expression, variables=tuple(e.variables),
+                               domain=tuple(e.domain), parameters=dict(e.parameters))  # fmt: skip
+    if not (args.expr and args.vars) or args.surface:
+        return None
+    variables = tuple(v.strip() for v in args.vars.split(","))
+    try:
+        domain = parse_domain(args.domain or "", variables)
+    except ExpressionError:
+        return None
+    return SimpleNamespace(expression=args.expr, variables=variables, domain=domain, parameters={})
+
+
 def surface_notes(args: argparse.Namespace, surface) -> tuple[list[str], dict]:
     """What to tell the user about the surface they asked for, as lines and as JSON keys:
     where its loss is undefined, and which variables of a typed one got the default range.

@@ -16,6 +16,7 @@ from saddlelab.commands.common import (
     print_notes,
     surface_from_args,
     surface_notes,
+    surface_spec,
 )
 from saddlelab.core.numbers import count
 
@@ -84,8 +85,11 @@ def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    surface = surface_from_args(args)
     steps = _whole(args.steps, "--steps", 0)
+    if not progress.compile_first(surface_spec(args), steps):
+        print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
+        return 130
+    surface = surface_from_args(args)
     seed = _whole(args.seed, "--seed", 0)
     start = (
         parse_point(args.start, surface.ndim, "--start")
