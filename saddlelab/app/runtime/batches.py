@@ -24,17 +24,12 @@ def thin_rows(step, points, loss, grad, lr, limit: int = BATCH_ROWS):
 
 @dataclass
 class RunUpdate:
-    """New rows of one run since the last batch, and its status after them."""
+    """New rows of one run since the last batch with its status after them (``chunk``, the
+    engine's own type), and what the GUI needs besides."""
 
     run_id: int
     generation: int
-    step: np.ndarray
-    points: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    lr: np.ndarray
-    status: RunStatus
-    status_detail: str
+    chunk: StepChunk
     stall_kind: str | None
     done: bool
     error: str | None = None
@@ -62,29 +57,16 @@ def concat(entry):
 
 def merge(run_id: int, entry) -> RunUpdate:
     run = entry.run
-    d = len(run.point) if run is not None else 0
     if entry.chunks:
-        step, points, loss, grad, lr = concat(entry)
+        rows = concat(entry)
     else:
-        step = np.empty(0, dtype=np.int64)
-        points = np.empty((0, max(d, 1)))
-        loss = grad = lr = np.empty(0)
+        d = max(len(run.point) if run is not None else 0, 1)
+        rows = (np.empty(0, dtype=np.int64), np.empty((0, d)), np.empty(0), np.empty(0),
+                np.empty(0))  # fmt: skip
     if entry.error is not None:
         status, detail, stall, done = RunStatus.ERROR, entry.error, None, True
     else:
         status = run.status
         detail, stall, done = run.status_detail, run.stall_kind, bool(run.done)
-    return RunUpdate(
-        run_id,
-        entry.generation,
-        step,
-        points,
-        loss,
-        grad,
-        lr,
-        status,
-        detail,
-        stall,
-        done,
-        entry.error,
-    )
+    chunk = StepChunk(*rows, status=status, status_detail=detail)
+    return RunUpdate(run_id, entry.generation, chunk, stall, done, entry.error)

@@ -98,14 +98,14 @@ class RunController(QObject):
             runs = self.state.runs
             for update in updates:
                 run = runs.by_id(update.run_id)
-                if run is None or not run.append_chunk(update, update.generation):
+                if run is None or not run.append_chunk(update.chunk, update.generation):
                     continue
-                rows += len(update.step)
-                detail = update.status_detail
+                rows += len(update.chunk)
+                detail = update.chunk.status_detail
                 if update.error:
                     detail = f"The engine stopped this run: {update.error}"
-                run.set_result_status(update.status, detail, update.stall_kind, update.done)
-                if len(update.step):
+                run.set_result_status(update.chunk.status, detail, update.stall_kind, update.done)
+                if len(update.chunk):
                     run.data_changed.emit(run)
                     if run is runs.selected:
                         self._probe.mark(None)

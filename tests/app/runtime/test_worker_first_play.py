@@ -43,7 +43,7 @@ def _config(surface) -> RunConfig:
 
 
 def _rows(batches) -> int:
-    return sum(len(b.step) for b in batches)
+    return sum(len(b.chunk.step) for b in batches)
 
 
 def test_play_moves_the_run_while_the_compiled_loop_does_not_exist(qtbot, step_worker, monkeypatch):
@@ -74,7 +74,7 @@ def test_the_switch_to_the_compiled_loop_keeps_the_trajectory_bit_identical(qtbo
     with qtbot.waitSignal(step_worker.batch_ready, timeout=60_000):
         step_worker.step(40)
     qtbot.waitUntil(lambda: _rows(step_worker.batches) == 65, timeout=60_000)
-    points = np.concatenate([b.points for b in step_worker.batches])
+    points = np.concatenate([b.chunk.points for b in step_worker.batches])
     compiled = Run(surface, _config(surface))
     compiled.step(65)
     expected = compiled.trajectory.points[1:]
