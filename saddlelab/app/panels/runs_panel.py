@@ -11,7 +11,7 @@ from html import escape
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.panels.run_editor import RunEditor
-from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.runtime.pacing import RedrawThrottle, RunDrawing
 from saddlelab.app.style import HINT, UNDEFINED
 from saddlelab.app.widgets.lines_label import LinesLabel
 from saddlelab.core.numbers import count
@@ -60,13 +60,13 @@ def status_text(run: RunModel) -> str:
     return f"{status} · step {run.steps}"
 
 
-class RunsPanel(QtWidgets.QWidget):
+class RunsPanel(RunDrawing, QtWidgets.QWidget):
     """Runs list, add/remove, playback and the editor of the selected run."""
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
         self.state = state
-        self._throttle = RedrawThrottle(self._refresh_id, 100, self)
+        self._throttle = RedrawThrottle(self._redraw_run, 100, self)
         self.list = QtWidgets.QListWidget()
         self.list.setToolTip("Runs: tick to show or hide; select one to edit it")
         self.list.setMinimumHeight(70)
@@ -202,14 +202,6 @@ class RunsPanel(QtWidgets.QWidget):
             self.list.blockSignals(False)
         self._fit_list()
 
-    def _mark_run(self, run: RunModel) -> None:
-        self._throttle.mark(run.id)
-
-    def _refresh_id(self, run_id: int) -> None:
-        run = self.state.runs.by_id(run_id)
-        if run is not None:
-            self._refresh(run)
-
     def _fit_list(self) -> None:
         rows = max(self.list.count(), 2)
         line = self.list.fontMetrics().height()
@@ -242,6 +234,8 @@ class RunsPanel(QtWidgets.QWidget):
         self.list.blockSignals(False)
         if run is self.state.runs.selected:
             self._show_status(run)
+
+    _draw_run = _refresh  # RunDrawing: a run's new rows refresh its line (throttled)
 
     def _show_status(self, run: RunModel | None) -> None:
         if run is None:
