@@ -27,12 +27,14 @@ def _fresh_python(code: str) -> str:
     return done.stdout
 
 
-def test_importing_core_and_models_loads_no_gui_module() -> None:
+def test_importing_core_models_and_exporters_loads_no_gui_module() -> None:
+    """Also the exporters: matplotlib is used through its Agg canvas, never pyplot (which
+    would pick a Qt backend where PySide6 is installed)."""
     probe = (
         "import importlib, pkgutil, sys\n"
-        "import saddlelab.core, saddlelab.models\n"
+        "import saddlelab.core, saddlelab.models, saddlelab.export\n"
         "names = []\n"
-        "for pkg in (saddlelab.core, saddlelab.models):\n"
+        "for pkg in (saddlelab.core, saddlelab.models, saddlelab.export):\n"
         "    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        importlib.import_module(info.name)\n"
         "        names.append(info.name)\n"
