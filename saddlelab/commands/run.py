@@ -7,7 +7,7 @@ import csv
 import math
 import sys
 
-from saddlelab.commands import progress
+from saddlelab.commands import progress, session_io
 from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
@@ -54,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV to FILE")
+    p.add_argument("--save-session", metavar="FILE",
+                   help="also write the session that reopens this run")  # fmt: skip
     p.set_defaults(handler=handle)
 
 
@@ -86,6 +88,7 @@ def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
 
 def handle(args: argparse.Namespace) -> int:
     steps = _whole(args.steps, "--steps", 0)
+    session_io.check_target(args.save_session)
     if not progress.compile_first(surface_spec(args), steps):
         print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
         return 130
@@ -117,6 +120,7 @@ def handle(args: argparse.Namespace) -> int:
         if interrupted
         else None
     )
+    session_io.save_runs_session(args.save_session, surface, [run])
     notes, facts = surface_notes(args, surface)
     stop = _stop(run, steps, interrupted)
     if args.json:

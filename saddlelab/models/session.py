@@ -154,6 +154,15 @@ class Session:
             camera=None if camera is None else dict(camera), _surface=surface,
         )  # fmt: skip
 
+    @classmethod
+    def of_runs(cls, surface, records) -> Session:
+        """A session of ``records`` (RunRecords) on ``surface``, in the palette's colours, the
+        first run selected; the window's own view settings stay (a command's session)."""
+        from .runs import PALETTE
+
+        runs = tuple(RunEntry(r, PALETTE[i % len(PALETTE)]) for i, r in enumerate(records))
+        return cls(SurfaceSpec.of(surface), runs, selected=0 if runs else None, _surface=surface)
+
     def build_surface(self):
         """The session's Surface (built once, when the file was read)."""
         if self._surface is None:

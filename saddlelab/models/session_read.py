@@ -65,7 +65,7 @@ def read(text: str, source: str) -> Session:
         taylor_radius=_view(top.at("view"), data.get("view", {}))[1],
         probe=_probe(top.at("probe"), data.get("probe"), ndim),
         slice=_slice(top.at("slice"), data.get("slice"), surface),
-        camera=None if data.get("camera") is None else top.at("camera").plain(data["camera"]),
+        camera=None if data.get("camera") is None else top.at("camera").numbers(data["camera"]),
         extras=top.at("extras").plain(data.get("extras", {})),
         source=source, _surface=surface,
     )  # fmt: skip

@@ -194,6 +194,23 @@ class Reader:
             raise self.fail(f"must be one of {', '.join(options)}, got '{echo(text)}'")
         return text
 
+    def numbers(self, value: Any) -> dict:
+        """An object of short keys to finite numbers or short lists of them (the camera)."""
+        if not isinstance(value, dict):
+            raise self.fail(f"must be an object, got {_kind(value)}")
+        if len(value) > 32:
+            raise self.fail(f"at most 32 keys, got {len(value)}")
+        for key, item in value.items():
+            part = self.at(key)
+            if len(key) > 64:
+                raise self.fail(f"key '{echo(key)}' is longer than 64 characters")
+            if isinstance(item, list):
+                for i, v in enumerate(part.items(item, 16)):
+                    part.at(i).number(v)
+            else:
+                part.number(item)
+        return value
+
     def plain(self, value: Any, most_keys: int = 64) -> dict:
         """A dict of short text keys to finite numbers, text, flags, null, or lists/objects of
         those (the camera, the extras): stored as given."""

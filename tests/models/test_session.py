@@ -90,7 +90,7 @@ def sessions(draw):
         probe=(point, "picked") if picked else (None, "run"),
         slice=surface.domain[2][0] + 0.3 if surface.ndim == 3 else None,
         camera=draw(st.sampled_from([None, {"distance": 7.5, "elevation": 30.0,
-                                            "azimuth": -60.0, "center": [0.0, 0.1, 0.2]}])),
+                                            "azimuth": -60.0, "centre": [0.0, 0.1, 0.2]}])),
     )  # fmt: skip
 
 
@@ -264,7 +264,9 @@ HOSTILE = [
     ),
     (_with("selected", 3), "selected: must be at most 0"),
     (_with("slice", 0.5), "slice: only a surface of 3 variables has a slice"),
-    (_with("camera", {"distance": "far" * 2000}), "camera.distance: at most 4000 characters"),
+    (_with("camera", {"distance": "far"}), "camera.distance: must be a number, got text 'far'"),
+    (_with("camera", {"centre": [0, None, 1]}), "camera.centre[1]: must be a number, got null"),
+    (_with("extras", {"note": "x" * 5000}), "extras.note: at most 4000 characters"),
     (_with("camera", [1, 2]), "camera: must be an object"),
 ]
 
