@@ -24,7 +24,7 @@ from typing import Any
 from saddlelab.core.optim import OPTIMIZERS, OptimizerError
 from saddlelab.core.optim.replay import RunRecord, final_config, replay
 
-from .session_schema import MAX_BYTES, SessionError
+from .session_schema import MAX_BYTES, MAX_EDITS, MAX_RUNS, MAX_SAVED_STEPS, SessionError
 
 SESSION_VERSION = 1
 """The format's version, the value of the file's ``saddlelab_session`` key."""
@@ -234,6 +234,21 @@ class Session:
             state.follow_selected_run()
 
     # -- text -------------------------------------------------------------------------------------
+    def check_limits(self) -> None:
+        """SessionError if a file of this session would be refused when read (a run too long
+        or with too many changes to replay), so it is never written."""
+        if len(self.runs) > MAX_RUNS:
+            raise SessionError(f"{len(self.runs)} runs: a session holds at most {MAX_RUNS}")
+        for i, entry in enumerate(self.runs):
+            steps, edits = entry.record.steps, len(entry.record.edits)
+            if steps > MAX_SAVED_STEPS:
+                too_many = f"has taken {steps:,} steps: a session replays {MAX_SAVED_STEPS:,}"
+            elif edits > MAX_EDITS:
+                too_many = f"has {edits:,} recorded changes: a session holds {MAX_EDITS:,}"
+            else:
+                continue
+            raise SessionError(f"run {i + 1} {too_many} at most; reset or remove it to save")
+
     def to_dict(self) -> dict:
         point, source = self.probe
         data = {
@@ -254,7 +269,9 @@ class Session:
         return _plain(data)
 
     def to_text(self) -> str:
-        """The session as JSON text (what :meth:`from_text` reads back to an equal session)."""
+        """The session as JSON text (what :meth:`from_text` reads back to an equal session);
+        SessionError if it is beyond the limits of a session file (:meth:`check_limits`)."""
+        self.check_limits()
         return _dump(self.to_dict(), "") + "\n"
 
     @classmethod

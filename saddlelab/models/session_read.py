@@ -21,14 +21,9 @@ from saddlelab.core.optim.replay import _options as check_options
 
 from .runs import PALETTE
 from .session import SESSION_VERSION, VIEW_FLAGS, RunEntry, Session, SurfaceSpec
-from .session_schema import Reader, SessionError, parse
+from .session_schema import MAX_EDITS, MAX_RUNS, MAX_SAVED_STEPS, Reader, SessionError, parse
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-MAX_RUNS = 64
-MAX_EDITS = 20_000
-"""Most recorded edits per run."""
-MAX_SAVED_STEPS = 10_000_000
-"""Most steps a saved run may have taken (it is replayed when the session opens)."""
 MAX_SPEED = 1e9
 TOP = ("saddlelab_session", "surface", "runs", "selected", "playback", "view", "probe", "slice",
        "camera", "extras")  # fmt: skip

@@ -25,6 +25,12 @@ MAX_TEXT = 4000
 """Longest text value (an expression, a schedule, a reason)."""
 MAX_NUMBER_DIGITS = 40
 """Longest whole number literal read (longer ones are refused before Python converts them)."""
+MAX_RUNS = 64
+MAX_EDITS = 50_000
+"""Most recorded changes per run (changes at one step are merged as they come)."""
+MAX_SAVED_STEPS = 10_000_000
+"""Most steps a saved run may have taken (it is replayed when the session opens: about 5 s
+compiled on 2 cores)."""
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 

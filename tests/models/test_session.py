@@ -344,3 +344,29 @@ def test_a_typed_surface_and_a_picked_probe_round_trip_exactly():
     shown = session.build_state()
     assert shown.view.probe.point == (0.1 + 1e-12, -0.7) and shown.view.probe.source == "picked"
     assert np.array_equal(shown.runs.selected.trajectory.points, run.trajectory.points)
+
+
+def test_a_session_a_file_could_not_hold_is_never_written(tmp_path):
+    session = Session.from_text(GOOD, "good.json")
+    config = session.runs[0].record.config
+    session.runs = (RunEntry(RunRecord(config, (), 10**7 + 1), "#ff7f0e"),)
+    with pytest.raises(SessionError, match=r"^run 1 has taken 10,000,001 steps: .*reset or"):
+        save_session(session, tmp_path / "long.json")
+    assert not (tmp_path / "long.json").exists()
+
+
+def test_changes_of_one_kind_at_one_step_merge_into_one_edit():
+    state = AppState(catalogue.load("rosenbrock"))
+    run = state.add_run("sgd", {"lr": 0.01})
+    run.add_edits([Edit(5, "params", {"lr": 0.02}), Edit(5, "params", {"momentum": 0.5})])
+    run.add_edits([Edit(5, "params", {"lr": 0.03}), Edit(5, "resumed"), Edit(5, "params", {})])
+    run.add_edits([Edit(9, "options", {"grad_noise": 0.1, "clip_norm": None,
+                                       "schedule": "constant"})])  # fmt: skip
+    run.add_edits([Edit(9, "options", {"grad_noise": 0.2, "clip_norm": 1.0,
+                                       "schedule": "constant"})])  # fmt: skip
+    assert [(e.step, e.kind, e.values) for e in run.edits] == [
+        (5, "params", {"lr": 0.03, "momentum": 0.5}),
+        (5, "resumed", {}),
+        (5, "params", {}),
+        (9, "options", {"grad_noise": 0.2, "clip_norm": 1.0, "schedule": "constant"}),
+    ]
