@@ -145,13 +145,14 @@ class Session:
         listed = list(state.runs)
         selected = listed.index(state.runs.selected) if state.runs.selected in listed else None
         view = state.view
-        probe = (view.probe_point, view.probe_source)
+        picked = view.probe_source == "picked" and view.probe_point is not None
+        probe = (tuple(view.probe_point), "picked") if picked else (None, "run")  # run: follows
         return cls(
             surface=SurfaceSpec.of(surface), runs=runs, selected=selected,
             speed=state.playback.speed, view={k: bool(getattr(view, k)) for k in VIEW_FLAGS},
             taylor_radius=float(view.taylor_radius), probe=probe,
             slice=state.surface.slice_value if surface.ndim == 3 else None,
-            camera=None if camera is None else dict(camera), _surface=surface,
+            camera=None if camera is None else _finite(camera), _surface=surface,
         )  # fmt: skip
 
     @classmethod
@@ -280,6 +281,22 @@ class Session:
         from .session_read import read
 
         return read(text, source)
+
+
+def _finite(camera: dict) -> dict:
+    """The camera's finite numbers and lists of them (a 3-D view that has not been shown
+    may report NaN)."""
+
+    def ok(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    out: dict = {}
+    for key, value in camera.items():
+        if isinstance(value, list | tuple) and all(ok(v) for v in value):
+            out[str(key)] = [float(v) for v in value]
+        elif ok(value):
+            out[str(key)] = float(value)
+    return out
 
 
 def _plain(value: Any) -> Any:

@@ -370,3 +370,16 @@ def test_changes_of_one_kind_at_one_step_merge_into_one_edit():
         (5, "params", {}),
         (9, "options", {"grad_noise": 0.2, "clip_norm": 1.0, "schedule": "constant"}),
     ]
+
+
+def test_a_diverged_run_and_a_camera_with_nan_still_save():
+    surface = catalogue.load("rosenbrock")
+    config = RunConfig.make("sgd", (-1.2, 1.0), {"lr": 5.0})  # diverges
+    state = Session.of_runs(surface, [RunRecord(config, (), 500)]).build_state()
+    run = state.runs.selected
+    assert run.status.value == "diverged"
+    state.view.set_probe((float("nan"), 1.0), "run")  # a following probe where a run blew up
+    camera = {"distance": float("nan"), "elevation": 30.0, "centre": [0.0, float("inf"), 1.0]}
+    text = Session.capture(state, camera).to_text()
+    assert Session.from_text(text).camera == {"elevation": 30.0}
+    assert Session.from_text(text).probe == (None, "run")
