@@ -66,10 +66,9 @@ def write_figure(
     fig = build_figure(snapshot(state), options)
     if not go(1, 3):
         raise Cancelled
-    dpi = fig.dpi if options.size_px is not None else options.dpi
     try:
         with replacing(path) as temp:
-            save(fig, temp, kind, dpi, options.transparent)
+            save(fig, temp, kind, fig.dpi, options.transparent)
             if not go(2, 3):
                 raise Cancelled
     except OSError as error:
