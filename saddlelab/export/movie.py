@@ -76,11 +76,15 @@ class ContourMovie:
 
 
 def write_contour_movie(
-    state: AppState, path: str | Path, options: ExportOptions, progress: Progress | None = None
+    state: AppState | Snapshot,
+    path: str | Path,
+    options: ExportOptions,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the contour animation (GIF or MP4 from the suffix): ``options.frame_count``
     frames at ``options.fps``, ``options.pixels()`` in size (MP4: padded to even sides).
-    ``progress(done, total)`` per frame; False cancels with no file left behind."""
+    ``progress(done, total)`` per frame; False cancels with no file left behind. ``state``
+    may be a :func:`~.scene.snapshot` (taken on the GUI thread for a background export)."""
     path = Path(path)
     if format_of(path) not in MOVIE_FORMATS:
         raise ExportError(f"an animation is {' or '.join(MOVIE_FORMATS)}, not {path.suffix}")

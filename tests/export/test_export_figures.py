@@ -206,3 +206,16 @@ def test_cancel_leaves_no_file(lecture, tmp_path, stop_at):
     with pytest.raises(Cancelled):
         write_figure(lecture, tmp_path / "f.pdf", ExportOptions(), progress)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_snapshot_taken_first_exports_what_the_state_showed_then(tmp_path):
+    state = lecture_state(steps=30)
+    snap = snapshot(state)  # a background export is handed this, taken on the GUI thread
+    compute_runs(state, 200)  # the runs go on meanwhile
+    assert state.runs[0].steps > snap.runs[0].steps
+    text = " ".join(
+        "".join(t.itertext())
+        for t in _svg(write_figure(snap, tmp_path / "s.svg", ExportOptions(view="loss"))).iter()
+    )
+    assert f"({snap.runs[0].steps} steps" in text
+    assert f"({state.runs[0].steps} steps" not in text
