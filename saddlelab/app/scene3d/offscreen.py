@@ -169,7 +169,7 @@ def set_camera_state(view: View3D, state: dict) -> dict:
         elevation=now["elevation"],
         azimuth=now["azimuth"],
     )
-    return now
+    return camera_state(view)
 
 
 # -- animations --------------------------------------------------------------------------------
