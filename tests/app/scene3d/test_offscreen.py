@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import imageio.v2 as iio2
+import imageio.v3 as iio
 import numpy as np
 import pytest
 from PySide6 import QtGui
@@ -213,8 +215,24 @@ def test_frames_unfold_the_runs_along_their_recorded_steps_and_orbit(view) -> No
     assert np.array_equal(turned[0], frames[0])  # the orbit starts at the view's camera
 
 
+@pytest.mark.parametrize("suffix", ["mp4", "gif"])
+def test_movie_is_written_and_reads_back_with_its_frames(view, tmp_path, suffix) -> None:
+    path = tmp_path / f"runs.{suffix}"
+    options = ExportOptions(size_px=(320, 180), fps=5, duration=1.2, orbit=True)
+    seen = []
+    offscreen.write_surface_movie(view, path, options, lambda d, t: seen.append((d, t)) or True)
+    if suffix == "gif":
+        frames = iio.imread(path, index=None, mode="RGB")
+    else:
+        with iio2.get_reader(path, format="FFMPEG") as reader:
+            frames = np.array([frame for frame in reader])  # (its len is inf)
+    assert frames.shape == (6, 180, 320, 3)
+    assert seen[-1] == (6, 6)
+    magenta = np.abs(frames[-1].astype(int) - rgb_of(SECOND_RUN)).max(axis=-1) < 40
+    assert magenta.sum() > 20  # the run is in the last frame, in its colour
+
+
 def test_a_cancelled_movie_leaves_no_file(view, tmp_path) -> None:
-    pytest.importorskip("saddlelab.export.encode")
     path = tmp_path / "runs.mp4"
     options = ExportOptions(size_px=(320, 180), fps=10, duration=1.0, orbit=True)
     with pytest.raises(Cancelled):
