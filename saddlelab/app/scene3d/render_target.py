@@ -27,9 +27,11 @@ from PySide6.QtOpenGL import (
     QOpenGLFramebufferObject,
     QOpenGLFramebufferObjectFormat,
     QOpenGLPaintDevice,
+    QOpenGLWindow,
 )
 
 from saddlelab.app.scene3d.axes import GLAxes
+from saddlelab.app.scene3d.camera import fov_for_aspect
 from saddlelab.app.scene3d.gl_window import GLSceneWindow, RenderTarget
 
 _SHARED: dict[str, object] = {}
@@ -148,12 +150,14 @@ class SceneTarget:
         pw, ph = self.size
         view_w, view_h = max(1, round(pw / self.scale)), max(1, round(ph / self.scale))
         self.context.makeCurrent(self.surface)
-        background = gl.opts["bgcolor"]
+        background, fov = gl.opts["bgcolor"], gl.opts["fov"]
+        own = (QOpenGLWindow.width(gl), QOpenGLWindow.height(gl))
         gl.target = RenderTarget(view_w, view_h, self.scale, self.device, _alpha_max)
         undo = []
         placements = [(a, a.placement) for a in _items(gl.items) if isinstance(a, GLAxes)]
         changes = ExitStack()
         try:
+            gl.opts["fov"] = fov_for_aspect(fov, own, (view_w, view_h))
             if change is not None:
                 changes.enter_context(change())
             self.fbo.bind()
@@ -174,6 +178,7 @@ class SceneTarget:
             gl.opts["bgcolor"] = background
             _undo(undo)
             changes.close()
+            gl.opts["fov"] = fov
             for axes, placement in placements:  # the axes follow the export's camera and size
                 axes.set_placement(placement)
             for item in gl.detail_items:

@@ -212,7 +212,6 @@ def test_frames_unfold_the_runs_along_their_recorded_steps_and_orbit(view) -> No
     turned = list(surface_frames(view, options.with_changes(orbit=True)))
     moved = np.abs(turned[0].astype(int) - turned[2].astype(int)).max(axis=2) > 30
     assert moved.mean() > 4 * still.mean()
-    assert np.array_equal(turned[0], frames[0])  # the orbit starts at the view's camera
 
 
 @pytest.mark.parametrize("suffix", ["mp4", "gif"])
