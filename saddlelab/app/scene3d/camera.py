@@ -27,8 +27,8 @@ CAMERA_LIMITS = {
 }
 CENTRE_LIMIT = 10.0
 """Largest |coordinate| of the camera's centre (the surface spans -1..1 in world units)."""
-LABEL_REACH = 1.35
-"""How far out (world units, the floor is -1..1) the axes put their names."""
+TICKS, NAMES = 1.14, 1.35
+"""How far out (world units, the floor is -1..1) the axes put tick values and names."""
 TITLE_HEIGHT = 1.14
 """Height of the "loss" title, as a share of the surface's height."""
 FIT_MARGIN = 1.1
@@ -95,9 +95,14 @@ def fov_for_aspect(fov: float, own: tuple[float, float], frame: tuple[float, flo
 
 
 def _anchors() -> np.ndarray:
-    r, z = LABEL_REACH, HEIGHT * TITLE_HEIGHT
-    corners = [(x, y, h, 1.0) for x in (-r, r) for y in (-r, r) for h in (0.0, z)]
-    return np.array(corners)
+    """What must show: the box of the surface (to the height of the "loss" title), the tick
+    values along the floor's edges and the axis names beyond them (``axes.GLAxes``)."""
+    top = HEIGHT * TITLE_HEIGHT
+    points = [(x, y, z) for x in (-1, 1) for y in (-1, 1) for z in (0.0, top)]
+    points += [(s * TICKS, t, 0.0) for s in (-1, 1) for t in (-1, 1)]
+    points += [(t, s * TICKS, 0.0) for s in (-1, 1) for t in (-1, 1)]
+    points += [(s * NAMES, 0.0, 0.0) for s in (-1, 1)] + [(0.0, s * NAMES, 0.0) for s in (-1, 1)]
+    return np.array([(*p, 1.0) for p in points])
 
 
 def fitting_fov(gl, aspect: float, azimuths: Iterable[float]) -> float:
