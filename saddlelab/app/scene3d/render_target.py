@@ -213,5 +213,6 @@ def ensure_application() -> QtWidgets.QApplication:
 
         style.before_application()
         app = QtWidgets.QApplication([])
+        style.apply(app)  # the window's type: the colour legend reads as it does there
         _SHARED["app"] = app
     return app
