@@ -44,6 +44,8 @@ __all__ = [
     "write_surface_png",
 ]
 
+MIN_FRAME_SCALE = 0.6
+"""Smallest scale of a movie frame's text and lines (below it labels stop being readable)."""
 ORBIT_SAMPLES = np.arange(0.0, 360.0, 5.0)
 """Azimuths (degrees from the view's) at which an orbit is checked to show everything."""
 
@@ -166,12 +168,13 @@ class _Unfolding:
 
 def _movie_frame(view: View3D, options: ExportOptions) -> _Frame:
     """Frames of ``options.size_px`` (else the view at ``options.scale``), scaled so they
-    show about what the view shows on screen, text and lines grown with them (up to 4x)."""
+    show about what the view shows on screen, text and lines grown with them (up to 4x) or
+    shrunk (down to MIN_FRAME_SCALE: a small GIF is the view in miniature, not a crop)."""
     w, h = view_size(view)
     if options.size_px is None:
         return _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
     pw, ph = options.size_px
-    scale = min(max(min(pw / w, ph / h), 1.0), 4.0)
+    scale = min(max(min(pw / w, ph / h), MIN_FRAME_SCALE), 4.0)
     return _Frame(view, (pw, ph), scale)
 
 
