@@ -28,6 +28,8 @@ polling a fence before the swap did, so the fence went.)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
@@ -45,8 +47,37 @@ TOOLTIP_MS = 900
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software")
 
 
+@dataclass(frozen=True)
+class RenderTarget:
+    """An off-screen render of the scene: its size in view pixels, the factor to device
+    pixels (the export's 1x-4x) and the paint device of its framebuffer."""
+
+    width: int
+    height: int
+    scale: float
+    device: QtGui.QPaintDevice
+    after_painter: Callable[[], None]
+    """Called when an item's QPainter ends (it resets the GL state the render set)."""
+    paper: dict[str, str] | None = None
+    """Colours for paper (``text``, ``muted``, ``paper``), or None: the window's own."""
+
+
+class _TargetPainter(QtGui.QPainter):
+    def __init__(self, target: RenderTarget) -> None:
+        super().__init__(target.device)
+        self._after = target.after_painter
+
+    def end(self) -> bool:
+        done = super().end()
+        self._after()
+        return done
+
+
 class GLSceneWindow(GLViewMixin, QOpenGLWindow):
     """pyqtgraph's 3-D view on a native OpenGL window; embed it with :meth:`container`."""
+
+    target: RenderTarget | None = None
+    """Set while an export renders the scene off-screen (``scene3d.render_target``)."""
 
     def __init__(self) -> None:
         # Born with a parent window so that Qt, not Python, owns it: the container deletes it
@@ -102,7 +133,12 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         super().paintGL()
 
     def update(self) -> None:
-        """Ask for a frame: drawn in the frame scheduler's next free slot (runtime.pacing)."""
+        """Ask for a frame: drawn in the frame scheduler's next free slot (runtime.pacing).
+
+        Not while an export renders: what it changes for its image is undone before it ends.
+        """
+        if self.target is not None:
+            return
         if self.isValid() and self.isExposed():
             self._scheduler.request(self._frame_job)
         else:
@@ -117,8 +153,36 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self.frameSwapped.emit()
 
     # -- what pyqtgraph's mixin and items expect from a widget --------
+    # While an export renders (``target``), items see the export's size and scale.
+    def width(self) -> int:
+        return self.target.width if self.target is not None else QOpenGLWindow.width(self)
+
+    def height(self) -> int:
+        return self.target.height if self.target is not None else QOpenGLWindow.height(self)
+
     def devicePixelRatioF(self) -> float:  # noqa: N802 - Qt naming
+        if self.target is not None:
+            return self.target.scale
         return float(self.devicePixelRatio())
+
+    @property
+    def pixel_scale(self) -> float:
+        """Factor on sizes given in pixels (line widths, point sizes): an export's 1x-4x."""
+        return self.target.scale if self.target is not None else 1.0
+
+    def colour(self, role: str, own: str) -> str:
+        """The colour of ``role`` (text, muted, paper): the window's ``own``, or the one an
+        export for paper asks for."""
+        if self.target is not None and self.target.paper is not None:
+            return self.target.paper.get(role, own)
+        return own
+
+    def overlay_painter(self) -> QtGui.QPainter:
+        """A QPainter for items that paint over the scene: on this window, or while an export
+        renders, on its framebuffer."""
+        if self.target is not None:
+            return _TargetPainter(self.target)
+        return QtGui.QPainter(self)
 
     def rect(self) -> QtCore.QRect:
         return QtCore.QRect(0, 0, self.width(), self.height())
