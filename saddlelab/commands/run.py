@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import sys
 
@@ -19,6 +18,8 @@ from saddlelab.commands.common import (
     surface_spec,
 )
 from saddlelab.core.numbers import count
+from saddlelab.export.data import run_record_json, write_trajectory_csv
+from saddlelab.export.options import ExportError
 
 DEFAULT_STEPS = 1000
 _OPTIONS = ("grad_noise", "clip_norm")
@@ -120,12 +121,15 @@ def handle(args: argparse.Namespace) -> int:
     notes, facts = surface_notes(args, surface)
     stop = _stop(run, steps, interrupted)
     if args.json:
-        print_json({**_as_dict(surface, run, run.trajectory), **stop, **facts})
+        print_json({**run_record_json(surface, run), **stop, **facts})
         return 130 if interrupted else 0
     print_notes(notes)
     if args.csv:
         trajectory = run.trajectory
-        _write_csv(args.csv, surface, trajectory)
+        try:
+            write_trajectory_csv(args.csv, surface, trajectory)
+        except ExportError as error:
+            raise CLIError(str(error)) from None
         wrote = f"wrote {count(len(trajectory), 'row')} to {args.csv}"
         _print_summary(surface, run, stop, f"{note}; {wrote}" if note else wrote)
     else:
@@ -145,53 +149,6 @@ def _stop(run, requested: int, interrupted: bool) -> dict:
         "stop_reason": reason if early else None,
         "interrupted": interrupted,
     }
-
-
-def _final(surface, point) -> tuple[dict | None, str]:
-    """The analysis of the final point (None where it is undefined) and the verdict's kind,
-    by the rule that also decided the run's status (:mod:`saddlelab.core.criticality`)."""
-    from saddlelab.core.criticality import verdict_at
-
-    verdict, analysis = verdict_at(surface, point)
-    return (None if analysis is None else analysis.to_dict()), verdict.kind
-
-
-def _as_dict(surface, run, trajectory) -> dict:
-    config = run.config
-    final, verdict = _final(surface, run.point)
-    return {
-        "surface": surface.id,
-        "optimizer": config.optimizer,
-        "params": config.params,
-        "schedule": config.schedule.spec(),
-        "start": list(config.start),
-        "step": trajectory.step,
-        "trajectory": trajectory.points,
-        "loss": trajectory.loss,
-        "gradient_norm": trajectory.grad_norm,
-        "lr": trajectory.lr,
-        "decimated": trajectory.decimated,
-        "status": run.status.value,
-        "status_detail": run.status_detail,
-        "steps": run.steps,
-        "final": final,
-        "verdict": verdict,
-    }
-
-
-def _write_csv(path: str, surface, trajectory) -> None:
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["step", *surface.variables, "loss", "gradient_norm", "lr"])
-            for k in range(len(trajectory)):
-                writer.writerow(
-                    [int(trajectory.step[k]), *(repr(float(v)) for v in trajectory.points[k]),
-                     repr(float(trajectory.loss[k])), repr(float(trajectory.grad_norm[k])),
-                     repr(float(trajectory.lr[k]))]
-                )  # fmt: skip
-    except OSError as error:
-        raise CLIError(f"cannot write {path}: {error.strerror}") from None
 
 
 def _print_summary(surface, run, stop: dict, note: str | None) -> None:
