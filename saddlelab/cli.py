@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from saddlelab import __version__
-    from saddlelab.commands import analysis, run
+    from saddlelab.commands import analysis, render, run
 
     parser = _Parser(
         prog="saddlelab",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     analysis.register(sub)
     run.register(sub)
+    render.register(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
 from saddlelab.commands import progress
 from saddlelab.commands.common import (
@@ -55,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV to FILE")
+    p.add_argument("--torch-script", metavar="FILE",
+                   help="also write a PyTorch script that reproduces the run (torch.optim "
+                   "optimizers only)")  # fmt: skip
     p.set_defaults(handler=handle)
 
 
@@ -87,6 +91,12 @@ def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
 
 def handle(args: argparse.Namespace) -> int:
     steps = _whole(args.steps, "--steps", 0)
+    if args.torch_script:
+        from saddlelab.export.torch_script import torch_available
+
+        why = torch_available(args.optimizer)
+        if why:
+            raise CLIError(why)
     if not progress.compile_first(surface_spec(args), steps):
         print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
         return 130
@@ -119,6 +129,8 @@ def handle(args: argparse.Namespace) -> int:
         else None
     )
     notes, facts = surface_notes(args, surface)
+    if args.torch_script:
+        _write_torch_script(args.torch_script, surface, run)
     stop = _stop(run, steps, interrupted)
     if args.json:
         print_json({**run_record_json(surface, run), **stop, **facts})
@@ -135,6 +147,19 @@ def handle(args: argparse.Namespace) -> int:
     else:
         _print_summary(surface, run, stop, note)
     return 130 if interrupted else 0
+
+
+def _write_torch_script(path: str, surface, run) -> None:
+    from saddlelab.core.optim.replay import RunRecord
+    from saddlelab.export.torch_script import torch_script
+
+    try:
+        text = torch_script(surface, RunRecord(run.config, (), run.steps))
+        Path(path).write_text(text, encoding="utf-8")
+    except ExportError as error:
+        raise CLIError(str(error)) from None
+    except OSError as error:
+        raise CLIError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _stop(run, requested: int, interrupted: bool) -> dict:
