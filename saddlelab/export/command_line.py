@@ -128,13 +128,12 @@ def run_spec(record) -> str:
 
 def option_words(options: ExportOptions, fmt: str) -> list[str]:
     """``saddlelab render`` options for an export: view, size, theme and the rest that apply."""
-    defaults = ExportOptions()
     words = ["--view", options.view]
     if options.size_px is not None:
         words += ["--size", f"{options.size_px[0]}x{options.size_px[1]}"]
     elif fmt in ("png", "svg", "pdf"):
         words += ["--size", f"{options.size_in[0]!r}x{options.size_in[1]!r}in"]
-    if fmt in ("png", "svg", "pdf") and options.size_px is None or options.dpi != defaults.dpi:
+    if fmt in ("png", "svg", "pdf"):
         words += ["--dpi", f"{options.dpi:g}"]
     words += ["--theme", options.theme]
     if fmt in ("gif", "mp4"):
