@@ -9,9 +9,12 @@ fails as a whole; runs are checked with the engine's own rules (``RunConfig``,
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+from saddlelab.core.domain import parse_domain
 from saddlelab.core.limits import MAX_WHOLE, echo
+from saddlelab.core.numbers import fmt
 from saddlelab.core.optim import OPTIMIZERS, RunConfig, parse_schedule, resolve_params
 from saddlelab.core.optim.replay import EDIT_KINDS, OPTION_KEYS, Edit, RunRecord
 from saddlelab.core.optim.replay import _options as check_options
@@ -20,6 +23,7 @@ from .runs import PALETTE
 from .session import SESSION_VERSION, VIEW_FLAGS, RunEntry, Session, SurfaceSpec
 from .session_schema import Reader, SessionError, parse
 
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_RUNS = 64
 MAX_EDITS = 20_000
 """Most recorded edits per run."""
@@ -86,12 +90,20 @@ def _surface(at: Reader, raw: Any):
         raw = at.fields(raw, ("expression", "variables"), ("domain", "parameters"))
         expression = at.at("expression").text(raw["expression"])
         variables = at.at("variables").items(raw["variables"], 3)
-        names = tuple(at.at("variables").at(i).text(v, 64) for i, v in enumerate(variables))
+        names = tuple(_name(at.at("variables").at(i), v) for i, v in enumerate(variables))
         domain = at.at("domain").text(raw.get("domain", ""), 1000)
+        at.at("domain").guard(lambda: parse_domain(domain, names))
         params = _parameters(at.at("parameters"), raw.get("parameters", {}))
         spec = SurfaceSpec(None, expression, names, domain, params)
     part = at.at("catalogue" if spec.catalogue is not None else "expression")
     return spec, part.guard(spec.build)
+
+
+def _name(at: Reader, raw: Any) -> str:
+    name = at.text(raw, 64)
+    if not NAME.fullmatch(name):
+        raise at.fail(f"'{echo(name)}' is not a name: a letter, then letters, digits or _")
+    return name
 
 
 def _parameters(at: Reader, raw: Any) -> dict[str, float]:
@@ -118,7 +130,9 @@ def _run(at: Reader, raw: Any, ndim: int, index: int) -> RunEntry:
     early = at.at("early_stop").flag(raw.get("early_stop", True))
     steps = raw.get("steps", 0)
     if isinstance(steps, int | float) and not isinstance(steps, bool) and steps > MAX_SAVED_STEPS:
-        raise at.at("steps").fail(f"at most {MAX_SAVED_STEPS:,} steps are replayed, got {steps:g}")
+        raise at.at("steps").fail(
+            f"at most {MAX_SAVED_STEPS:,} steps are replayed, got {fmt(steps, plain=True)}"
+        )
     steps = at.at("steps").whole(steps, MAX_SAVED_STEPS)
     config = at.guard(lambda: RunConfig(optimizer, params, start, schedule, noise, clip, seed,
                                         max_steps, early_stop=early))  # fmt: skip
@@ -211,5 +225,8 @@ def _slice(at: Reader, raw: Any, surface) -> float | None:
         raise at.fail("only a surface of 3 variables has a slice")
     lo, hi = surface.domain[2]
     if not lo <= value <= hi:
-        raise at.fail(f"must lie in the third variable's domain [{lo:g}, {hi:g}], got {value:g}")
+        span = f"[{fmt(lo, plain=True)}, {fmt(hi, plain=True)}]"
+        raise at.fail(
+            f"must lie in the third variable's domain {span}, got {fmt(value, plain=True)}"
+        )
     return value

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from saddlelab.core.limits import echo, whole_number
+from saddlelab.core.numbers import fmt
 
 MAX_BYTES = 5_000_000
 """Largest session file read (a session of 64 runs with many edits is under 1 MB)."""
@@ -60,6 +61,8 @@ def parse(text: str, source: str) -> dict:
                           parse_constant=_no_constant)  # fmt: skip
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
+        if not text.strip():
+            raise SessionError(f"{source}: empty: not a session") from None
         what = "ends too early (truncated?)" if error.pos >= len(text.rstrip()) else error.msg
         raise SessionError(f"{source}: not valid JSON at {where}: {what}") from None
     except RecursionError:
@@ -147,14 +150,18 @@ class Reader:
         if not math.isfinite(number):
             raise self.fail("must be a finite number")
         if number < low or number > high or (above and number == low):
-            bound = f"> {low:g}" if above else f">= {low:g}"
-            raise self.fail(f"must be {bound} and <= {high:g}, got {number:g}")
+            bound = f"{'>' if above else '>='} {fmt(low, plain=True)}"
+            raise self.fail(f"must be {bound} and <= {fmt(high, plain=True)}, got "
+                            f"{fmt(number, plain=True)}")  # fmt: skip
         return number
 
     def whole(self, value: Any, maximum: int, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"must be a whole number, got {_kind(value)}")
-        return self.guard(lambda: whole_number(value, "the value", minimum, maximum))
+        try:
+            return whole_number(value, "", minimum, maximum)
+        except ValueError as error:
+            raise self.fail(str(error).strip()) from None
 
     def text(self, value: Any, most: int = MAX_TEXT) -> str:
         if not isinstance(value, str):
