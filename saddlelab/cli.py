@@ -36,9 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"saddlelab {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    analysis.register(sub)
-    run.register(sub)
-    render.register(sub)
+    for command in (analysis, run, render):
+        command.register(sub)
     return parser
 
 

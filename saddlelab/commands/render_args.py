@@ -23,12 +23,14 @@ def _whole(text: str, what: str, minimum: int = 0) -> int:
 
 
 def _float(text: str, what: str) -> float:
+    """A finite number, or CLIError naming ``what``."""
     try:
-        value = float(text)
+        value: float | None = float(text)
     except ValueError:
-        raise CLIError(f"{what} must be a number, got '{echo(text)}'") from None
-    if not math.isfinite(value):
-        raise CLIError(f"{what} must be a finite number, got '{echo(text)}'")
+        value = None
+    if value is None or not math.isfinite(value):
+        kind = "a number" if value is None else "a finite number"
+        raise CLIError(f"{what} must be {kind}, got '{echo(text)}'")
     return value
 
 
