@@ -192,6 +192,7 @@ BAD = [
     (["--out", "x.png", "--run", "adam grad_noise=-1"], "grad_noise"),
     (["--out", "x.png", "--steps", "-3"], "--steps must be at least 0"),
     (["--out", "x.png", *["--run", "sgd"] * 17], "at most 16"),
+    (["--out", "x.png", "--save-session", "missing/s.json"], "--save-session: no folder"),
 ]  # fmt: skip
 
 
