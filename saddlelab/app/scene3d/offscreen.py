@@ -13,7 +13,6 @@ trajectories, background) is undone before the frame is returned.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 from PySide6.QtOpenGL import QOpenGLWindow
 
+from saddlelab.app.scene3d.camera import camera_state, fitting_fov, set_camera_state
 from saddlelab.app.scene3d.render_target import (
     GLUnavailable,
     SceneTarget,
@@ -34,17 +34,25 @@ from saddlelab.app.scene3d.render_target import (
 from saddlelab.app.scene3d.trajectories import GLTrajectories
 from saddlelab.app.scene3d.view import DRAW_POINTS_3D, View3D
 from saddlelab.export.options import Cancelled, ExportError, ExportOptions, Progress
+from saddlelab.export.theme import theme
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 LEGEND_SHARE = 0.4
 """The colour legend is left out of frames so narrow that it would take more than this share."""
-CAMERA_LIMITS = {
-    "distance": (0.05, 100.0),
-    "elevation": (-90.0, 90.0),
-    "fov": (1.0, 150.0),
-}
-CENTRE_LIMIT = 10.0
-"""Largest |coordinate| of the camera's centre (the surface spans -1..1 in world units)."""
+__all__ = [
+    "camera_state",
+    "gl_unavailable",
+    "headless_view",
+    "render_view",
+    "set_camera_state",
+    "surface_frames",
+    "view_size",
+    "write_surface_movie",
+    "write_surface_png",
+]
+
+ORBIT_SAMPLES = np.arange(0.0, 360.0, 5.0)
+"""Azimuths (degrees from the view's) at which an orbit is checked to show everything."""
 HOW_TO_GET_GL = "run under xvfb-run, e.g. xvfb-run -a saddlelab render ..."
 NO_GL = "the 3-D view needs an OpenGL context: none is available here"
 
@@ -66,7 +74,17 @@ class _Frame:
         self.scene = (self.size[0] - self.legend, self.size[1])
 
 
-def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool):
+def paper_colours(theme_name: str) -> dict[str, str] | None:
+    """The light theme's colours for the 3-D view's text, lines and background (None for the
+    dark theme: the window's own look). The legend box over the scene stays dark: light text
+    on it reads over any colour."""
+    if theme_name != "light":
+        return None
+    t = theme(theme_name)
+    return {"text": t.text, "muted": t.muted, "paper": t.paper}
+
+
+def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool, paper=None):
     """The scene image with the colour legend painted beside it at the frame's scale."""
     if not frame.legend:
         return scene
@@ -77,7 +95,12 @@ def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool
     p.translate(frame.scene[0], 0)
     p.scale(frame.scale, frame.scale)
     p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-    view.legend.draw(p, frame.size[1] / frame.scale, background=not transparent)
+    colours = {}
+    if paper is not None:
+        colours = {"background": paper["paper"], "ink": paper["text"], "outline": paper["muted"]}
+    if transparent:
+        colours["background"] = None
+    view.legend.draw(p, frame.size[1] / frame.scale, **colours)
     p.end()
     return out
 
@@ -95,9 +118,10 @@ def render_view(view: View3D, options: ExportOptions) -> QtGui.QImage:
     w, h = view_size(view)
     frame = _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
     view.flush()
+    paper = paper_colours(options.theme)
     with _target(view, frame) as target:
-        scene = target.frame(options.transparent)
-    return _compose(view, frame, scene, options.transparent)
+        scene = target.frame(options.transparent, paper=paper)
+    return _compose(view, frame, scene, options.transparent, paper)
 
 
 def _check(progress: Progress | None, done: int, total: int) -> None:
@@ -121,55 +145,6 @@ def write_surface_png(
     finally:
         partial.unlink(missing_ok=True)
     _check(progress, 2, 2)
-
-
-# -- camera ------------------------------------------------------------------------------------
-def camera_state(view: View3D) -> dict:
-    """The camera as plain numbers (for sessions): distance, elevation, azimuth, centre, fov."""
-    o = view.gl.opts
-    c = o["center"]
-    return {
-        "distance": float(o["distance"]),
-        "elevation": float(o["elevation"]),
-        "azimuth": float(o["azimuth"]),
-        "centre": [float(c.x()), float(c.y()), float(c.z())],
-        "fov": float(o["fov"]),
-    }
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def set_camera_state(view: View3D, state: dict) -> dict:
-    """Put the camera where ``state`` says; values that are not finite numbers are ignored,
-    absurd ones clipped to what can be shown. Returns the camera as set."""
-    now = camera_state(view)
-    state = state if isinstance(state, dict) else {}
-    for key, (lo, hi) in CAMERA_LIMITS.items():
-        value = _number(state.get(key))
-        if value is not None:
-            now[key] = min(max(value, lo), hi)
-    azimuth = _number(state.get("azimuth"))
-    if azimuth is not None:
-        now["azimuth"] = (azimuth + 180.0) % 360.0 - 180.0
-    centre = state.get("centre")
-    if isinstance(centre, list | tuple) and len(centre) == 3:
-        for k, v in enumerate(centre):
-            v = _number(v)
-            if v is not None:
-                now["centre"][k] = min(max(v, -CENTRE_LIMIT), CENTRE_LIMIT)
-    view.gl.opts["fov"] = now["fov"]
-    view.gl.setCameraPosition(
-        pos=QtGui.QVector3D(*now["centre"]),
-        distance=now["distance"],
-        elevation=now["elevation"],
-        azimuth=now["azimuth"],
-    )
-    return now
 
 
 # -- animations --------------------------------------------------------------------------------
@@ -224,25 +199,48 @@ def surface_frames(view: View3D, options: ExportOptions) -> Iterator[np.ndarray]
     count = options.frame_count
     item = GLTrajectories()
     item.set_line_scale(view.trajectories.line_scale)
+    orbit = _orbit(view, frame) if options.orbit else None
+    paper = paper_colours(options.theme)
     with _target(view, frame) as target:
         for k in range(count):
             step = runs.step_at(k, count)
-            azimuth = 360.0 * k / count if options.orbit else 0.0
-            image = target.frame(change=partial(_unfolded, view, item, runs, step, azimuth))
-            yield _rgb(_compose(view, frame, image, False))
+            turn = 360.0 * k / count if options.orbit else 0.0
+            scene = partial(_unfolded, view, item, runs, step, turn, orbit)
+            image = target.frame(change=scene, paper=paper)
+            yield _rgb(_compose(view, frame, image, False, paper))
+
+
+def _orbit(view: View3D, frame: _Frame) -> tuple[QtGui.QVector3D, float]:
+    """Centre and field of view of an orbit: around the surface's middle (not the view's
+    centre, set aside for the height axis' labels), wide enough to show everything from
+    every side."""
+    gl = view.gl
+    saved = gl.opts["center"]
+    centre = QtGui.QVector3D(0.0, 0.0, saved.z())
+    gl.opts["center"] = centre
+    try:
+        azimuths = gl.opts["azimuth"] + ORBIT_SAMPLES
+        return centre, fitting_fov(gl, frame.scene[0] / frame.scene[1], azimuths)
+    finally:
+        gl.opts["center"] = saved
 
 
 @contextmanager
-def _unfolded(view: View3D, item: GLTrajectories, runs: _Unfolding, step: float, turn: float):
+def _unfolded(
+    view: View3D, item: GLTrajectories, runs: _Unfolding, step: float, turn: float, orbit
+):
     """The scene of one frame: the runs up to ``step`` (in ``item``, the view's own
-    trajectories hidden), the camera turned by ``turn`` degrees; all undone afterwards."""
+    trajectories hidden), the camera turned by ``turn`` degrees around ``orbit``'s centre;
+    all undone afterwards."""
     gl = view.gl
     camera = {key: gl.opts[key] for key in ("center", "distance", "elevation", "azimuth", "fov")}
     shown = view.trajectories.visible()
     runs.draw(item, step)
     gl.addItem(item)
     view.trajectories.setVisible(False)
-    gl.opts["azimuth"] = camera["azimuth"] + turn
+    if orbit is not None:
+        gl.opts["center"], gl.opts["fov"] = orbit[0], max(camera["fov"], orbit[1])
+        gl.opts["azimuth"] = camera["azimuth"] + turn
     try:
         yield
     finally:
@@ -314,4 +312,6 @@ def headless_view(state, size_px: tuple[int, int], resolution: int = 200) -> Vie
     view.gl_widget.resize(scene_w, h)
     view.gl.resize(scene_w, h)
     view.legend.resize(view.legend.width(), h)
+    gl = view.gl  # the default camera is made for the window: widen it to show everything
+    gl.opts["fov"] = max(gl.opts["fov"], fitting_fov(gl, scene_w / h, [gl.opts["azimuth"]]))
     return view

@@ -27,8 +27,11 @@ from PySide6.QtOpenGL import (
     QOpenGLFramebufferObject,
     QOpenGLFramebufferObjectFormat,
     QOpenGLPaintDevice,
+    QOpenGLWindow,
 )
 
+from saddlelab.app.scene3d.axes import GLAxes
+from saddlelab.app.scene3d.camera import fov_for_aspect
 from saddlelab.app.scene3d.gl_window import GLSceneWindow, RenderTarget
 
 _SHARED: dict[str, object] = {}
@@ -102,6 +105,13 @@ def _undo(steps: list) -> None:
             step[0](step[1], size=step[2])
 
 
+def _alpha_max() -> None:
+    """Blend colours as usual, alpha by taking the larger one: a translucent line keeps alpha
+    1 over the surface and its own alpha over a transparent background (not ``a * a``, nor
+    ``1 - a + a * a`` over an opaque one). Set again after every QPainter (which resets it)."""
+    GL.glBlendEquationSeparate(GL.GL_FUNC_ADD, GL.GL_MAX)
+
+
 class SceneTarget:
     """A framebuffer of ``size`` device pixels for renders of ``gl`` at ``scale``.
 
@@ -130,8 +140,9 @@ class SceneTarget:
         finally:
             self.context.doneCurrent()
 
-    def frame(self, transparent: bool = False, change=None) -> QtGui.QImage:
-        """The scene now, drawn in full detail (``transparent``: background alpha 0).
+    def frame(self, transparent: bool = False, change=None, paper=None) -> QtGui.QImage:
+        """The scene now, drawn in full detail (``transparent``: background alpha 0; ``paper``:
+        colours of a light theme, see ``RenderTarget.paper``).
 
         ``change``: a context manager factory that alters the scene for this frame only
         (an animation's camera and trajectories); the window asks for no repaint meanwhile.
@@ -140,11 +151,14 @@ class SceneTarget:
         pw, ph = self.size
         view_w, view_h = max(1, round(pw / self.scale)), max(1, round(ph / self.scale))
         self.context.makeCurrent(self.surface)
-        background = gl.opts["bgcolor"]
-        gl.target = RenderTarget(view_w, view_h, self.scale, self.device)
+        background, fov = gl.opts["bgcolor"], gl.opts["fov"]
+        own = (QOpenGLWindow.width(gl), QOpenGLWindow.height(gl))
+        gl.target = RenderTarget(view_w, view_h, self.scale, self.device, _alpha_max, paper)
         undo = []
+        placements = [(a, a.placement) for a in _items(gl.items) if isinstance(a, GLAxes)]
         changes = ExitStack()
         try:
+            gl.opts["fov"] = fov_for_aspect(fov, own, (view_w, view_h))
             if change is not None:
                 changes.enter_context(change())
             self.fbo.bind()
@@ -154,12 +168,12 @@ class SceneTarget:
             for item in _items(gl.items):
                 if not item.isInitialized():
                     item.initialize()
+            if paper is not None:
+                gl.opts["bgcolor"] = QtGui.QColor(paper["paper"]).getRgbF()
             if transparent:
-                gl.opts["bgcolor"] = (*background[:3], 0.0)
+                gl.opts["bgcolor"] = (*gl.opts["bgcolor"][:3], 0.0)
             GL.glViewport(0, 0, pw, ph)
-            # Blended lines over a transparent background keep their own alpha (not alpha
-            # squared): the alpha channel takes the larger of the two.
-            GL.glBlendEquationSeparate(GL.GL_FUNC_ADD, GL.GL_MAX)
+            _alpha_max()
             gl.paint(region=(0, 0, view_w, view_h), viewport=(0, 0, view_w, view_h))
             GL.glBlendEquation(GL.GL_FUNC_ADD)
             image = self.fbo.toImage()
@@ -167,6 +181,9 @@ class SceneTarget:
             gl.opts["bgcolor"] = background
             _undo(undo)
             changes.close()
+            gl.opts["fov"] = fov
+            for axes, placement in placements:  # the axes follow the export's camera and size
+                axes.set_placement(placement)
             for item in gl.detail_items:
                 item.set_coarse(gl.coarse)
             gl.target = None
@@ -196,5 +213,6 @@ def ensure_application() -> QtWidgets.QApplication:
 
         style.before_application()
         app = QtWidgets.QApplication([])
+        style.apply(app)  # the window's type: the colour legend reads as it does there
         _SHARED["app"] = app
     return app
