@@ -235,3 +235,15 @@ def test_bad_sessions_and_surfaces_exit_2_with_one_line(tmp_path, capsys, monkey
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and phrase in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_the_figure_marks_the_critical_points_by_class(tmp_path):
+    """A render marks what the window's search finds: himmelblau's 4 minima, 4 saddles and
+    1 maximum, each class named in the legend (SVG text)."""
+    out = tmp_path / "him.svg"
+    code = main(["render", "himmelblau", "--run", "adam lr=0.05", "--steps", "50",
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0
+    svg = out.read_text()
+    for name in ("Local minimum", "Saddle point", "Local maximum"):
+        assert name in svg, name

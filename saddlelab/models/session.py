@@ -187,8 +187,10 @@ class Session:
         run.visible = entry.visible
         return run
 
-    def build_state(self):
-        """A headless AppState showing this session: runs replayed here, trajectories filled."""
+    def build_state(self, critical: bool = True):
+        """A headless AppState showing this session: runs replayed here, trajectories filled,
+        and (``critical``) the surface's critical points found here, as the window's search
+        would find them, so a figure or a 3-D image marks them."""
         from .app_state import AppState
 
         surface = self.build_surface()
@@ -202,6 +204,10 @@ class Session:
                 raise SessionError(f"{self.source}: runs[{i}]: {error}") from None
             run.adopt(entry.record, engine)
         self._settle(state)
+        if critical:
+            from saddlelab.core.critical import find_critical_points
+
+            state.critical.found(surface, find_critical_points(surface))
         return state
 
     def apply(self, state) -> None:

@@ -111,7 +111,7 @@ def _shown(state: AppState):
 
 def _replayable(session: Session):
     try:
-        return session.build_state()
+        return session.build_state(critical=False)
     except SessionError as error:  # an edit the engine refuses (a move after divergence)
         return str(error)
 
