@@ -1,4 +1,5 @@
-"""Command-line entry point: ``saddlelab`` opens the window; sub-commands print analyses.
+"""Command-line entry point: ``saddlelab`` opens the window (``saddlelab FILE`` on a saved
+session); sub-commands print analyses.
 
 Kept light and thin on purpose: ``main`` and the parser only. Each sub-command lives in a
 module of :mod:`saddlelab.commands`, with the helpers they share in
@@ -39,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.register(sub)
     run.register(sub)
     return parser
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    return {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
 
 
 def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
@@ -95,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return window.launch()
     try:
         parser = build_parser()
+        if len(argv) == 1:
+            from saddlelab.commands import window
+
+            if window.is_session_argument(argv[0], _command_names(parser)):
+                return window.launch(session_path=argv[0])
         argv = _join_dash_values(argv, parser)
         # Numbers that overflow or are undefined become statuses and messages, never warnings
         # on the terminal.
