@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from saddlelab import __version__
-    from saddlelab.commands import analysis, run
+    from saddlelab.commands import analysis, render, run
 
     parser = _Parser(
         prog="saddlelab",
@@ -37,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"saddlelab {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    analysis.register(sub)
-    run.register(sub)
+    for command in (analysis, run, render):
+        command.register(sub)
     return parser
 
 

@@ -15,7 +15,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from saddlelab.core.criticality import NAMES
+# Re-exported: the app reads the shared colours from here, the exporters from models.colours.
+from saddlelab.models.colours import (  # noqa: F401
+    CLASS_COLOURS,
+    CLASS_GLYPHS,
+    CLASS_NAMES,
+    COLORMAP,
+    CONTOUR_LEVELS,
+    MUTED,
+    TEXT,
+    UNDEFINED_HATCH,
+    UNDEFINED_LABEL,
+    VIEW,
+)
 
 # -- theme ----------------------------------------------------------------------------------------
 FONT_POINTS = 11
@@ -23,10 +35,6 @@ FONT_POINTS = 11
 WINDOW = "#25262b"
 BASE = "#1a1b1f"
 BUTTON = "#34363c"
-TEXT = "#ebebeb"
-"""Primary text on every dark background."""
-MUTED = "#9aa6b8"
-"""Secondary text: captions, row names, hints (WCAG AA 4.5:1 on every background below)."""
 HINT = "#a3a9b0"
 """Secondary text in editors: torch defaults, descriptions."""
 PLACEHOLDER = "#9696a0"
@@ -36,8 +44,6 @@ PANEL = "#171b22"
 """Background of the analysis panel (a dark "blackboard")."""
 PLOT = "#15181f"
 """Background of the step-size plot."""
-VIEW = "#141418"
-"""Background of the 3-D and contour views and their colour legend."""
 OVERLAY = "#0c0e14"
 """Legend boxes drawn over the views (opaque enough to read over any colour: OVERLAY_ALPHA)."""
 OVERLAY_ALPHA = 205
@@ -188,10 +194,6 @@ def before_application() -> None:
 
 
 # -- the surface colour map ---------------------------------------------------------------------
-COLORMAP = "viridis"
-CONTOUR_LEVELS = 14
-
-
 @cache
 def lut() -> np.ndarray:
     """256 x 4 uint8 RGBA lookup table of the surface colour map."""
@@ -200,12 +202,6 @@ def lut() -> np.ndarray:
 
 def colormap() -> pg.ColorMap:
     return pg.colormap.get(COLORMAP)
-
-
-UNDEFINED_HATCH = "#8a93a6"
-"""Hatch lines drawn where the loss is undefined (NaN/inf): that part has no colour."""
-UNDEFINED_LABEL = "L undefined (no colour)"
-"""The legends' entry for the hatched, uncoloured part of a surface."""
 
 
 def height_rgba(u: np.ndarray) -> np.ndarray:
@@ -231,24 +227,8 @@ POSITIVE = "#e8f1ff"
 FLAT = "#a0a0a0"
 """|λ| within the tolerance: second order says nothing."""
 
-CLASS_COLOURS = {
-    "local_min": "#00ff6a",
-    "local_max": "#ff2bd6",
-    "saddle": "#ff9a00",
-    "degenerate": "#c8c8c8",
-    "not_critical": "#9ab4d8",
-}
-CLASS_NAMES = NAMES
-"""The classifications' titles: the core's one wording (:mod:`saddlelab.core.criticality`)."""
 CLASS_SYMBOLS = {"local_min": "o", "local_max": "t1", "saddle": "x", "degenerate": "d"}
 """pyqtgraph symbols of the 2-D markers: shape and colour both carry the class."""
-CLASS_GLYPHS = {
-    "local_min": "\u25cf",
-    "local_max": "\u25b2",
-    "saddle": "\u2716",
-    "degenerate": "\u25c6",
-}
-"""The same shapes as text, for legends and tables."""
 
 PATCH_COLOUR = "#7fe8ff"
 

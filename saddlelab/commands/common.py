@@ -4,8 +4,6 @@ arguments. The entry point (:mod:`saddlelab.cli`) imports the commands; they nev
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import warnings
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from saddlelab.core.limits import echo
+from saddlelab.export.data import json_text
 
 
 def silence_float_warnings() -> None:
@@ -26,27 +25,9 @@ class CLIError(Exception):
     """A problem with what the user asked for: printed as one line, exit status 2."""
 
 
-def jsonable(value: Any) -> Any:
-    """Convert numpy values to plain JSON types; NaN and infinities become ``None``."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
-
-
 def print_json(value: Any) -> None:
     """Print standard JSON (``allow_nan=False``: null, never NaN or Infinity)."""
-    sys.stdout.write(json.dumps(jsonable(value), indent=2, allow_nan=False) + "\n")
+    sys.stdout.write(json_text(value))
 
 
 def add_surface_arguments(parser: argparse.ArgumentParser) -> None:

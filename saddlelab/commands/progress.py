@@ -23,10 +23,15 @@ LOG_EVERY = 5.0
 
 
 class Progress:
-    """Writes ``steps done / total`` to ``stream`` once a run has taken a while."""
+    """Writes ``steps done / total`` to ``stream`` once a run has taken a while (``unit``:
+    what is counted, ``tail``: what Ctrl-C does)."""
 
-    def __init__(self, total: int, stream=None) -> None:
+    def __init__(
+        self, total: int, stream=None, unit: str = "step",
+        tail: str = "Ctrl-C stops with the result so far",
+    ) -> None:  # fmt: skip
         self.total = total
+        self.unit, self.tail = unit, tail
         self.stream = sys.stderr if stream is None else stream
         self.started = time.monotonic()
         self.last = 0.0
@@ -47,8 +52,8 @@ class Progress:
         left = (self.total - done) / rate if rate > 0 else float("inf")
         eta = f", about {_duration(left)} left" if left < 1e7 else ""
         text = (
-            f"step {done:,} of {self.total:,} ({100.0 * done / max(self.total, 1):.1f}%), "
-            f"{rate:,.0f} steps/s{eta}; Ctrl-C stops with the result so far"
+            f"{self.unit} {done:,} of {self.total:,} ({100.0 * done / max(self.total, 1):.1f}%), "
+            f"{rate:,.0f} {self.unit}s/s{eta}; {self.tail}"
         )
         self.stream.write(("\r\x1b[2K" + text) if self.tty else text + "\n")
         self.stream.flush()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import sys
+from pathlib import Path
 
 from saddlelab.commands import progress
 from saddlelab.commands.common import (
@@ -19,6 +19,8 @@ from saddlelab.commands.common import (
     surface_spec,
 )
 from saddlelab.core.numbers import count
+from saddlelab.export.data import run_record_json, write_trajectory_csv
+from saddlelab.export.options import ExportError
 
 DEFAULT_STEPS = 1000
 _OPTIONS = ("grad_noise", "clip_norm")
@@ -54,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV to FILE")
+    p.add_argument("--torch-script", metavar="FILE",
+                   help="also write a PyTorch script that reproduces the run (torch.optim "
+                   "optimizers only)")  # fmt: skip
     p.set_defaults(handler=handle)
 
 
@@ -86,6 +91,12 @@ def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
 
 def handle(args: argparse.Namespace) -> int:
     steps = _whole(args.steps, "--steps", 0)
+    if args.torch_script:
+        from saddlelab.export.torch_script import torch_available
+
+        why = torch_available(args.optimizer)
+        if why:
+            raise CLIError(why)
     if not progress.compile_first(surface_spec(args), steps):
         print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
         return 130
@@ -118,19 +129,37 @@ def handle(args: argparse.Namespace) -> int:
         else None
     )
     notes, facts = surface_notes(args, surface)
+    if args.torch_script:
+        _write_torch_script(args.torch_script, surface, run)
     stop = _stop(run, steps, interrupted)
     if args.json:
-        print_json({**_as_dict(surface, run, run.trajectory), **stop, **facts})
+        print_json({**run_record_json(surface, run), **stop, **facts})
         return 130 if interrupted else 0
     print_notes(notes)
     if args.csv:
         trajectory = run.trajectory
-        _write_csv(args.csv, surface, trajectory)
+        try:
+            write_trajectory_csv(args.csv, surface, trajectory)
+        except ExportError as error:
+            raise CLIError(str(error)) from None
         wrote = f"wrote {count(len(trajectory), 'row')} to {args.csv}"
         _print_summary(surface, run, stop, f"{note}; {wrote}" if note else wrote)
     else:
         _print_summary(surface, run, stop, note)
     return 130 if interrupted else 0
+
+
+def _write_torch_script(path: str, surface, run) -> None:
+    from saddlelab.core.optim.replay import RunRecord
+    from saddlelab.export.torch_script import torch_script
+
+    try:
+        text = torch_script(surface, RunRecord(run.config, (), run.steps))
+        Path(path).write_text(text, encoding="utf-8")
+    except ExportError as error:
+        raise CLIError(str(error)) from None
+    except OSError as error:
+        raise CLIError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _stop(run, requested: int, interrupted: bool) -> dict:
@@ -145,53 +174,6 @@ def _stop(run, requested: int, interrupted: bool) -> dict:
         "stop_reason": reason if early else None,
         "interrupted": interrupted,
     }
-
-
-def _final(surface, point) -> tuple[dict | None, str]:
-    """The analysis of the final point (None where it is undefined) and the verdict's kind,
-    by the rule that also decided the run's status (:mod:`saddlelab.core.criticality`)."""
-    from saddlelab.core.criticality import verdict_at
-
-    verdict, analysis = verdict_at(surface, point)
-    return (None if analysis is None else analysis.to_dict()), verdict.kind
-
-
-def _as_dict(surface, run, trajectory) -> dict:
-    config = run.config
-    final, verdict = _final(surface, run.point)
-    return {
-        "surface": surface.id,
-        "optimizer": config.optimizer,
-        "params": config.params,
-        "schedule": config.schedule.spec(),
-        "start": list(config.start),
-        "step": trajectory.step,
-        "trajectory": trajectory.points,
-        "loss": trajectory.loss,
-        "gradient_norm": trajectory.grad_norm,
-        "lr": trajectory.lr,
-        "decimated": trajectory.decimated,
-        "status": run.status.value,
-        "status_detail": run.status_detail,
-        "steps": run.steps,
-        "final": final,
-        "verdict": verdict,
-    }
-
-
-def _write_csv(path: str, surface, trajectory) -> None:
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["step", *surface.variables, "loss", "gradient_norm", "lr"])
-            for k in range(len(trajectory)):
-                writer.writerow(
-                    [int(trajectory.step[k]), *(repr(float(v)) for v in trajectory.points[k]),
-                     repr(float(trajectory.loss[k])), repr(float(trajectory.grad_norm[k])),
-                     repr(float(trajectory.lr[k]))]
-                )  # fmt: skip
-    except OSError as error:
-        raise CLIError(f"cannot write {path}: {error.strerror}") from None
 
 
 def _print_summary(surface, run, stop: dict, note: str | None) -> None:

@@ -26,6 +26,7 @@ from saddlelab.core.optim import (
     parse_schedule,
     resolve_params,
 )
+from saddlelab.core.optim.replay import Edit, RunRecord
 
 from .trajectory_buffer import TrajectoryBuffer
 
@@ -99,6 +100,13 @@ class RunModel:
         self.stall_kind: str | None = None
         self.done = False
         self.trajectory = TrajectoryBuffer(ndim)
+        self.early_stop = True
+        """False: no convergence or stall test (a saved ``saddlelab run --exact-steps``)."""
+        self.edits: list[Edit] = []
+        """Changes the engine applied since the last restart, with their steps (worker-told)."""
+        self.pending_record: RunRecord | None = None
+        """A saved run the engine replays at the next restart (a reopened session)."""
+        self._base: RunConfig | None = None
 
     # -- labels -----------------------------------------------------------------------------------
     @property
@@ -128,7 +136,37 @@ class RunModel:
             clip_norm=self.clip_norm,
             seed=self.seed,
             max_steps=self.max_steps,
+            early_stop=self.early_stop,
         )
+
+    # -- records (sessions) -----------------------------------------------------------------------
+    def engine_start(self) -> tuple[RunConfig, RunRecord | None]:
+        """The configuration (and saved record, if one is pending) the engine restarts this run
+        from; the run's record starts from it."""
+        record, self.pending_record = self.pending_record, None
+        self._base = record.config if record is not None else self.config()
+        self.edits = []
+        return self._base, record
+
+    def add_edits(self, edits) -> None:
+        """The engine applied these changes (in order, each with its step)."""
+        self.edits.extend(edits)
+
+    def record(self) -> RunRecord:
+        """What replays this run exactly (:func:`saddlelab.core.optim.replay.replay`)."""
+        if self.pending_record is not None:  # not yet handed to the engine
+            return self.pending_record
+        base = self._base if self._base is not None else self.config()
+        return RunRecord(base, tuple(self.edits), self.steps)
+
+    def adopt(self, record: RunRecord, engine) -> None:
+        """Show ``engine`` (the engine's Run, replayed from ``record`` in this process)."""
+        t = engine.trajectory
+        self.trajectory.clear()
+        self.trajectory.append(t.step, t.points, t.loss, t.grad_norm, t.lr)
+        self._base, self.edits = record.config, list(record.edits)
+        self.set_result_status(engine.status, engine.status_detail, engine.stall_kind, engine.done)
+        self.data_changed.emit(self)
 
     # -- validated setters: return None on success, else a message --------------------------------
     def set_optimizer(self, name: str) -> str | None:
@@ -271,6 +309,7 @@ class RunModel:
         says why the start cannot be stepped from (the loss is undefined there)."""
         self.generation += 1
         self.trajectory.clear()
+        self.edits, self._base = [], None
         lr = self.schedule.lr_at(float(self.params.get("lr", 0.0) or 0.0), 0)
         self.trajectory.append([0], np.array([self.start]), [loss], [grad_norm], [lr])
         self.done = undefined is not None

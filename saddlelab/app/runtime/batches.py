@@ -3,11 +3,12 @@ run's status after them, merged from the engine's chunks and thinned to a bounde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from saddlelab.core.optim import RunStatus, StepChunk
+from saddlelab.core.optim import Run, RunConfig, RunStatus, StepChunk
+from saddlelab.core.optim.replay import Replay, RunRecord
 from saddlelab.models.trajectory_buffer import drawing_rows
 
 BATCH_ROWS = 3000
@@ -33,6 +34,47 @@ class RunUpdate:
     stall_kind: str | None
     done: bool
     error: str | None = None
+    edits: tuple = ()
+    """The changes the worker made to the run since the last batch (``replay.Edit``, with the
+    step at which each took effect): the run's record for a saved session."""
+
+
+@dataclass
+class Entry:
+    """The worker's state of one run: its engine object and what waits to be sent."""
+
+    run: Run | None
+    generation: int
+    chunks: list
+    error: str | None = None
+    reported: bool = False
+    config: RunConfig | None = None
+    """Set while the run waits to be built (see ``SURFACE_SETTLE_S``)."""
+    record: RunRecord | None = None
+    """A saved run to replay once built (a reopened session)."""
+    replay: Replay | None = None
+    """The replay under way: the run steps to its recorded step in the background."""
+    edits: list = field(default_factory=list)
+    """Changes applied since the last batch, each with the step it took effect at."""
+
+
+def replay_slice(entry: Entry, budget: int, to_end: bool = False) -> None:
+    """Advance a replaying run by about ``budget`` updates (``to_end``: to the end of its
+    record), its rows and the edits it made queued for the next batch."""
+    job = entry.replay
+    try:
+        while True:
+            entry.chunks.extend(job.advance(budget if not to_end else 1 << 16))
+            if sum(len(c.step) for c in entry.chunks) > 2 * BATCH_ROWS:
+                entry.chunks = [merged(entry)]  # bound the backlog
+            if job.done or not to_end:
+                break
+    except Exception as error:  # an edit the engine refuses: the run stops there
+        entry.error, entry.reported = str(error) or type(error).__name__, False
+    entry.edits.extend(job.applied)
+    job.applied.clear()
+    if job.done or entry.error is not None:
+        entry.replay = None
 
 
 def merged(entry) -> StepChunk:
@@ -69,4 +111,4 @@ def merge(run_id: int, entry) -> RunUpdate:
         status = run.status
         detail, stall, done = run.status_detail, run.stall_kind, bool(run.done)
     chunk = StepChunk(*rows, status=status, status_detail=detail)
-    return RunUpdate(run_id, entry.generation, chunk, stall, done, entry.error)
+    return RunUpdate(run_id, entry.generation, chunk, stall, done, entry.error, tuple(entry.edits))

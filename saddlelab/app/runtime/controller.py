@@ -75,7 +75,8 @@ class RunController(QObject):
         self.worker.remove_run(run.id)
 
     def _on_run_restarted(self, run: RunModel) -> None:
-        self.worker.reset_run(run.id, run.generation, run.config())
+        config, record = run.engine_start()
+        self.worker.reset_run(run.id, run.generation, config, record)
 
     def _on_config_changed(self, run: RunModel, what: str) -> None:
         if what == "params":
@@ -101,6 +102,7 @@ class RunController(QObject):
                 if run is None or not run.append_chunk(update.chunk, update.generation):
                     continue
                 rows += len(update.chunk)
+                run.add_edits(update.edits)
                 detail = update.chunk.status_detail
                 if update.error:
                     detail = f"The engine stopped this run: {update.error}"

@@ -22,12 +22,12 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 
-from saddlelab.app.runtime.batches import BATCH_ROWS, merge, merged
+from saddlelab.app.runtime.batches import BATCH_ROWS, Entry, merge, merged, replay_slice
 from saddlelab.core.optim import Run, RunConfig
+from saddlelab.core.optim.replay import Edit, Replay, RunRecord, options_edit
 from saddlelab.core.optim.warmup import prepare_numba, shared_compiler
 
 EMIT_INTERVAL = 1.0 / 60.0
@@ -46,19 +46,11 @@ compile for every surface passed over (compiling holds Python's GIL, so the wind
 stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
 once."""
 MAX_CHUNK = 1 << 16
+PURE_REPLAY_SLICE = 2048
+"""Updates per slice of a replay on the pure path (compiled: MAX_CHUNK); between slices the
+worker reads its commands and sends batches."""
 UPGRADE_POLL_S = 0.1
 """How often an idle worker with pure runs asks whether the compiled loops are ready."""
-
-
-@dataclass
-class _Entry:
-    run: Run | None
-    generation: int
-    chunks: list
-    error: str | None = None
-    reported: bool = False
-    config: RunConfig | None = None
-    """Set while the run waits to be built (see ``SURFACE_SETTLE_S``)."""
 
 
 WORKER_NICE = 10
@@ -104,7 +96,7 @@ class StepWorker(QThread):
         self._consumed = threading.Event()
         self._consumed.set()
         self._surface = None
-        self._entries: dict[int, _Entry] = {}
+        self._entries: dict[int, Entry] = {}
         self._playing = False
         self._speed = 60.0
         self._surface_since = -math.inf
@@ -118,9 +110,13 @@ class StepWorker(QThread):
     def set_surface(self, surface) -> None:
         self._commands.put(("surface", surface))
 
-    def reset_run(self, run_id: int, generation: int, config: RunConfig) -> None:
-        """(Re)create a run from its configuration; older results of it are dropped."""
-        self._commands.put(("reset", run_id, generation, config))
+    def reset_run(
+        self, run_id: int, generation: int, config: RunConfig, record: RunRecord | None = None
+    ) -> None:
+        """(Re)create a run from its configuration; older results of it are dropped. With a
+        ``record`` (its config is ``config``) the run is replayed to the recorded step here, in
+        the background, its rows streamed as batches."""
+        self._commands.put(("reset", run_id, generation, config, record))
 
     def remove_run(self, run_id: int) -> None:
         self._commands.put(("remove", run_id))
@@ -165,6 +161,7 @@ class StepWorker(QThread):
                 break
             if not self._settling():
                 self._build_pending()
+                self._replay_some()
             now = time.perf_counter()
             n = self._steps_due(now - last)
             last = now
@@ -180,7 +177,7 @@ class StepWorker(QThread):
                 self._consumed.wait(YIELD_WHILE_PENDING)
             self._upgrade()
 
-    def _pure_runs(self) -> list[_Entry]:
+    def _pure_runs(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.run is not None and e.run.pure]
 
     def _upgrade(self) -> None:
@@ -196,23 +193,38 @@ class StepWorker(QThread):
 
     def _stepping(self) -> bool:
         return (self._playing or self._single > 0) and any(
-            e.run is not None and not e.run.done and e.error is None for e in self._entries.values()
+            self._steppable(e) for e in self._entries.values()
         )
 
+    @staticmethod
+    def _steppable(e: Entry) -> bool:
+        return e.run is not None and not e.run.done and e.error is None and e.replay is None
+
     def _has_news(self) -> bool:
-        return any(e.chunks or (e.error and not e.reported) for e in self._entries.values())
+        return any(
+            e.chunks or e.edits or (e.error and not e.reported) for e in self._entries.values()
+        )
+
+    def _replays(self) -> list[Entry]:
+        return [e for e in self._entries.values() if e.replay is not None]
+
+    def _replay_some(self, entry: Entry | None = None) -> None:
+        """Advance replaying runs by a slice each (``entry``: that one to its end, now)."""
+        for e in self._replays() if entry is None else [entry]:
+            budget = PURE_REPLAY_SLICE if e.run.pure else MAX_CHUNK
+            replay_slice(e, budget, to_end=entry is not None)
 
     def _settling(self) -> bool:
         return time.perf_counter() - self._surface_since < SURFACE_SETTLE_S
 
-    def _pending(self) -> list[_Entry]:
+    def _pending(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.run is None and e.config is not None]
 
     def _build_pending(self) -> None:
         for entry in self._pending():
             self._build(entry)
 
-    def _build(self, entry: _Entry) -> None:
+    def _build(self, entry: Entry) -> None:
         """Make the engine's run for a waiting entry: compiled if its loops are loaded, else
         pure (at once) and compiled later (:meth:`_upgrade`)."""
         config, entry.config = entry.config, None
@@ -221,6 +233,8 @@ class StepWorker(QThread):
         self.busy.emit(f"Preparing {config.optimizer} for this surface…")
         try:  # the models store the rows
             entry.run = Run(self._surface, config, pure=pure, keep_trajectory=False)
+            if entry.record is not None:
+                entry.replay, entry.record = Replay(entry.run, entry.record), None
         except Exception as error:  # engine refused the configuration
             entry.error = str(error) or type(error).__name__
         finally:
@@ -233,6 +247,8 @@ class StepWorker(QThread):
         return timeout
 
     def _timeout_otherwise(self) -> float | None:
+        if self._replays():
+            return 0.0
         if self._pending():
             return max(0.0, self._surface_since + SURFACE_SETTLE_S - time.perf_counter())
         if self._stepping():
@@ -267,20 +283,21 @@ class StepWorker(QThread):
             self._surface_since = time.perf_counter()
             self._entries.clear()
         elif kind == "reset":
-            _, run_id, generation, config = command
+            _, run_id, generation, config, record = command
             # Built after this drain by the loop, unless a newer surface is still settling.
-            entry = _Entry(run=None, generation=generation, chunks=[], config=config)
+            entry = Entry(None, generation, [], config=config, record=record)
             self._entries[run_id] = entry
         elif kind == "remove":
             self._entries.pop(command[1], None)
         elif kind == "params":
-            self._call(command[1], "set_params", **command[2])
+            self._call(command[1], "set_params", ("params", command[2]), **command[2])
         elif kind == "options":
-            self._call(command[1], "set_options", **command[2])
+            self._call(command[1], "set_options", ("options", command[2]), **command[2])
         elif kind == "move":
             entry = self._entries.get(command[1])
             if entry is not None and entry.error is None:
-                chunk = self._call(command[1], "move_to", point=command[2], reason=command[3])
+                note = ("moved", {"point": list(command[2]), "reason": command[3]})
+                chunk = self._call(command[1], "move_to", note, point=command[2], reason=command[3])
                 if chunk is not None:  # the jump row goes out with the next batch
                     entry.chunks.append(chunk)
         elif kind == "playing":
@@ -299,16 +316,23 @@ class StepWorker(QThread):
             for entry in self._entries.values():  # Step continues paused runs, as Play does
                 self._resume_if_paused(entry)
 
-    def _call(self, run_id: int, method: str, **kwargs):
+    def _call(self, run_id: int, method: str, note: tuple, **kwargs):
         """Call ``method`` of a run's engine object; its result, or None (no run, or it failed:
-        the error is then reported with the run's next batch)."""
+        the error is then reported with the run's next batch). ``note`` (kind, values) is the
+        change's record, kept with the step it took effect at."""
         entry = self._entries.get(run_id)
         if entry is not None and entry.run is None and entry.config is not None:
             self._build(entry)  # needed now: no waiting for the surface to settle
-        if entry is None or entry.run is None:
+        if entry is not None and entry.replay is not None:
+            self._replay_some(entry)  # a change during a replay takes effect after it
+        if entry is None or entry.run is None or entry.error is not None:
             return None
         try:
             result = getattr(entry.run, method)(**kwargs)
+            kind, values = note
+            step = entry.run.steps
+            edit = options_edit(step, **values) if kind == "options" else Edit(step, kind, values)
+            entry.edits.append(edit)
             self._resume_if_paused(entry)
             return result
         except Exception as error:
@@ -316,13 +340,13 @@ class StepWorker(QThread):
             return None
 
     @staticmethod
-    def _resume_if_paused(entry: _Entry) -> None:
+    def _resume_if_paused(entry: Entry) -> None:
         """A stalled run or one at its step limit continues when asked to (play, new setting)."""
         run = entry.run
-        if run is None or entry.error is not None or not run.done:
+        if run is None or entry.error is not None or not run.done or entry.replay is not None:
             return
-        if run.status.resumable:
-            run.resume()
+        if run.status.resumable and run.resume():
+            entry.edits.append(Edit(run.steps, "resumed"))
 
     def _steps_due(self, elapsed: float) -> int:
         if self._single > 0:
@@ -338,11 +362,7 @@ class StepWorker(QThread):
         return n
 
     def _advance(self, n: int) -> None:
-        entries = [
-            e
-            for e in self._entries.values()
-            if e.run is not None and e.error is None and not e.run.done
-        ]
+        entries = [e for e in self._entries.values() if self._steppable(e)]
         slowest = 0.0
         for entry in entries:
             t0 = time.perf_counter()
@@ -363,10 +383,10 @@ class StepWorker(QThread):
     def _emit(self) -> None:
         updates = []
         for run_id, entry in self._entries.items():
-            if not entry.chunks and (entry.error is None or entry.reported):
+            if not entry.chunks and not entry.edits and (entry.error is None or entry.reported):
                 continue
             updates.append(merge(run_id, entry))
-            entry.chunks = []
+            entry.chunks, entry.edits = [], []
             entry.reported = True
         if updates:
             self._consumed.clear()

@@ -154,7 +154,7 @@ class GLAxes(GLGraphicsItem):
         to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
         project = to_screen * self.mvpMatrix()
         self._place(project)
-        painter = QtGui.QPainter(view)
+        painter = QtGui.QPainter(view.overlay_device())
         painter.setRenderHints(
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
         )

@@ -133,8 +133,15 @@ class ColourLegend(QtWidgets.QWidget):
     # -- painting --------------------------------------------------------------------------------
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt naming
         p = QtGui.QPainter(self)
+        self.draw(p, self.height())
+        p.end()
+
+    def draw(self, p: QtGui.QPainter, height: float, background: bool = True) -> None:
+        """Paint the legend, ``height`` tall, with ``p`` (an export paints it at its 1x-4x,
+        beside the scene; without ``background`` for a transparent image)."""
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QtGui.QColor(20, 20, 24))
+        if background:
+            p.fillRect(QtCore.QRectF(0, 0, self.width(), height), QtGui.QColor(20, 20, 24))
         font = self.font()
         fm = QtGui.QFontMetrics(font)
         line = fm.height()
@@ -150,7 +157,7 @@ class ColourLegend(QtWidgets.QWidget):
         run_block = sum(r.height() + 4 for r in rects) + line + 4 if rects else 0
         if self._undefined():
             run_block += 2 * line + 10
-        top, bottom = 2 * line + 6, self.height() - run_block - line
+        top, bottom = 2 * line + 6, height - run_block - line
         bar = QtCore.QRectF(LEFT, top, BAR_WIDTH, max(bottom - top, 40))
         self._gradient.setStart(bar.bottomLeft())
         self._gradient.setFinalStop(bar.topLeft())
@@ -179,4 +186,3 @@ class ColourLegend(QtWidgets.QWidget):
             box = QtCore.QRectF(self._text_left(), y, rect.width() + 2, rect.height())
             p.drawText(box, int(QtCore.Qt.TextFlag.TextWordWrap), title)
             y += rect.height() + 4
-        p.end()

@@ -162,21 +162,22 @@ class GLEigenArrowsItem(GLGraphicsItem.GLGraphicsItem):
             return
         self.setupGLState()
         wide = can_set_line_width()
+        px = self.view().pixel_scale  # an export at 1x-4x: widths in its pixels
         with FlatShader(self):
             self._line_outline.bind()
             for first, count, width in self._ranges:
                 if wide:
-                    GL.glLineWidth(width + 4.0)
+                    GL.glLineWidth((width + 4.0) * px)
                 GL.glDrawArrays(GL.GL_LINE_STRIP, first, count)
             self._head_outline.bind()
             if wide:
-                GL.glLineWidth(3.0)
+                GL.glLineWidth(3.0 * px)
             for k in range(len(self._heads) // 3):
                 GL.glDrawArrays(GL.GL_LINE_LOOP, 3 * k, 3)
             self._lines.bind()
             for first, count, width in self._ranges:
                 if wide:
-                    GL.glLineWidth(width)
+                    GL.glLineWidth(width * px)
                 GL.glDrawArrays(GL.GL_LINE_STRIP, first, count)
             self._heads.bind()
             GL.glDrawArrays(GL.GL_TRIANGLES, 0, len(self._heads))

@@ -28,6 +28,7 @@ polling a fence before the swap did, so the fence went.)
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
@@ -45,8 +46,22 @@ TOOLTIP_MS = 900
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software")
 
 
+@dataclass(frozen=True)
+class RenderTarget:
+    """An off-screen render of the scene: its size in view pixels, the factor to device
+    pixels (the export's 1x-4x) and the paint device of its framebuffer."""
+
+    width: int
+    height: int
+    scale: float
+    device: QtGui.QPaintDevice
+
+
 class GLSceneWindow(GLViewMixin, QOpenGLWindow):
     """pyqtgraph's 3-D view on a native OpenGL window; embed it with :meth:`container`."""
+
+    target: RenderTarget | None = None
+    """Set while an export renders the scene off-screen (``scene3d.render_target``)."""
 
     def __init__(self) -> None:
         # Born with a parent window so that Qt, not Python, owns it: the container deletes it
@@ -102,7 +117,12 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         super().paintGL()
 
     def update(self) -> None:
-        """Ask for a frame: drawn in the frame scheduler's next free slot (runtime.pacing)."""
+        """Ask for a frame: drawn in the frame scheduler's next free slot (runtime.pacing).
+
+        Not while an export renders: what it changes for its image is undone before it ends.
+        """
+        if self.target is not None:
+            return
         if self.isValid() and self.isExposed():
             self._scheduler.request(self._frame_job)
         else:
@@ -117,8 +137,26 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         self.frameSwapped.emit()
 
     # -- what pyqtgraph's mixin and items expect from a widget --------
+    # While an export renders (``target``), items see the export's size and scale.
+    def width(self) -> int:
+        return self.target.width if self.target is not None else QOpenGLWindow.width(self)
+
+    def height(self) -> int:
+        return self.target.height if self.target is not None else QOpenGLWindow.height(self)
+
     def devicePixelRatioF(self) -> float:  # noqa: N802 - Qt naming
+        if self.target is not None:
+            return self.target.scale
         return float(self.devicePixelRatio())
+
+    @property
+    def pixel_scale(self) -> float:
+        """Factor on sizes given in pixels (line widths, point sizes): an export's 1x-4x."""
+        return self.target.scale if self.target is not None else 1.0
+
+    def overlay_device(self) -> QtGui.QPaintDevice:
+        """Where items paint with a QPainter: this window, or an export's framebuffer."""
+        return self.target.device if self.target is not None else self
 
     def rect(self) -> QtCore.QRect:
         return QtCore.QRect(0, 0, self.width(), self.height())

@@ -115,7 +115,7 @@ class GLTaylorPatchItem(GLGraphicsItem.GLGraphicsItem):
                 GL.glDrawArrays(GL.GL_TRIANGLES, 0, len(self._skin))
             if len(self._wire):
                 if can_set_line_width():
-                    GL.glLineWidth(1.5)
+                    GL.glLineWidth(1.5 * self.view().pixel_scale)
                 self._wire.bind()
                 GL.glDrawArrays(GL.GL_LINES, 0, len(self._wire))
                 if can_set_line_width():

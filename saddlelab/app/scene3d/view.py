@@ -248,6 +248,14 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         self.legend.set_runs([(r.colour, r.title) for r in self.state.runs if r.visible])
 
     def _draw_run(self, run: RunModel) -> None:
+        # Wide lines cost software OpenGL two triangles per segment: draw at most
+        # DRAW_POINTS_3D points (the newest exactly), as the 2-D view does.
+        world = thin_for_drawing(self.run_world(run), DRAW_POINTS_3D)
+        self.trajectories.set_run(run.id, world, run.colour, run.visible)
+
+    def run_world(self, run: RunModel) -> np.ndarray:
+        """World points (n, 3) of every recorded row of ``run`` (row k is trajectory row k;
+        an animation draws a prefix of them)."""
         cache = self._caches.setdefault(run.id, _RunCache())
         traj = run.trajectory
         key = (run.generation, traj.epoch, id(self.scale))
@@ -258,10 +266,7 @@ class View3D(RunDrawing, QtWidgets.QWidget):
         if n > cache.rows:
             cache.world = np.concatenate([cache.world, self._world_rows(run, cache.rows, n)])
             cache.rows = n
-        # Wide lines cost software OpenGL two triangles per segment: draw at most
-        # DRAW_POINTS_3D points (the newest exactly), as the 2-D view does.
-        world = thin_for_drawing(cache.world, DRAW_POINTS_3D)
-        self.trajectories.set_run(run.id, world, run.colour, run.visible)
+        return cache.world
 
     def _world_rows(self, run: RunModel, a: int, b: int) -> np.ndarray:
         """World points of trajectory rows, lying on the drawn mesh (not under it).

@@ -1,0 +1,317 @@
+"""The 3-D view as an image or a movie, rendered off-screen (never a screen grab).
+
+``render_view`` draws the view again at 1x-4x its on-screen size into a framebuffer
+(``render_target``) and puts its colour legend beside the scene at the same scale, as on
+screen. ``surface_frames`` draws the runs unfolding along their recorded trajectories (a
+prefix of each run's rows per frame, from the run models' data), the camera orbiting once if
+asked. The on-screen view is left as it was: every change made for a frame (size, camera,
+trajectories, background) is undone before the frame is returned.
+
+``headless_view`` builds a 3-D view of a state without a window (``saddlelab render``);
+``gl_unavailable`` says in one line, without crashing, when no OpenGL context can be made.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtGui
+from PySide6.QtOpenGL import QOpenGLWindow
+
+from saddlelab.app.scene3d.render_target import (
+    GLUnavailable,
+    SceneTarget,
+    ensure_application,
+    offscreen_context,
+)
+from saddlelab.app.scene3d.trajectories import GLTrajectories
+from saddlelab.app.scene3d.view import DRAW_POINTS_3D, View3D
+from saddlelab.export.options import Cancelled, ExportError, ExportOptions, Progress
+from saddlelab.models.trajectory_buffer import thin_for_drawing
+
+LEGEND_SHARE = 0.4
+"""The colour legend is left out of frames so narrow that it would take more than this share."""
+CAMERA_LIMITS = {
+    "distance": (0.05, 100.0),
+    "elevation": (-90.0, 90.0),
+    "fov": (1.0, 150.0),
+}
+CENTRE_LIMIT = 10.0
+"""Largest |coordinate| of the camera's centre (the surface spans -1..1 in world units)."""
+HOW_TO_GET_GL = "run under xvfb-run, e.g. xvfb-run -a saddlelab render ..."
+NO_GL = "the 3-D view needs an OpenGL context: none is available here"
+
+
+def view_size(view: View3D) -> tuple[int, int]:
+    """What an export at 1x holds, in view pixels: the scene and its colour legend."""
+    gl = view.gl  # the window's own size (not an export's, see GLSceneWindow.target)
+    return QOpenGLWindow.width(gl) + view.legend.width(), QOpenGLWindow.height(gl)
+
+
+# -- stills ------------------------------------------------------------------------------------
+class _Frame:
+    """Where scene and legend go in an image of ``size`` device pixels at ``scale``."""
+
+    def __init__(self, view: View3D, size: tuple[int, int], scale: float) -> None:
+        self.size, self.scale = (int(size[0]), int(size[1])), float(scale)
+        legend = round(view.legend.width() * self.scale)
+        self.legend = legend if legend <= LEGEND_SHARE * self.size[0] else 0
+        self.scene = (self.size[0] - self.legend, self.size[1])
+
+
+def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool):
+    """The scene image with the colour legend painted beside it at the frame's scale."""
+    if not frame.legend:
+        return scene
+    out = QtGui.QImage(*frame.size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(QtCore.Qt.GlobalColor.transparent)
+    p = QtGui.QPainter(out)
+    p.drawImage(QtCore.QPoint(0, 0), scene)
+    p.translate(frame.scene[0], 0)
+    p.scale(frame.scale, frame.scale)
+    p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+    view.legend.draw(p, frame.size[1] / frame.scale, background=not transparent)
+    p.end()
+    return out
+
+
+def _target(view: View3D, frame: _Frame) -> SceneTarget:
+    try:
+        return SceneTarget(view.gl, frame.scene, frame.scale)
+    except GLUnavailable as exc:
+        raise ExportError(f"the 3-D view cannot be rendered: {exc}") from None
+
+
+def render_view(view: View3D, options: ExportOptions) -> QtGui.QImage:
+    """The view at ``options.scale`` x its size (legend, labels, colour bar included),
+    with a transparent background if ``options.transparent`` (the surface stays opaque)."""
+    w, h = view_size(view)
+    frame = _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
+    view.flush()
+    with _target(view, frame) as target:
+        scene = target.frame(options.transparent)
+    return _compose(view, frame, scene, options.transparent)
+
+
+def _check(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and not progress(done, total):
+        raise Cancelled()
+
+
+def write_surface_png(
+    view: View3D, path: str | Path, options: ExportOptions, progress: Progress | None = None
+) -> None:
+    """Write the view as a PNG (see :func:`render_view`); Cancelled leaves no file."""
+    path = Path(path)
+    _check(progress, 0, 2)
+    image = render_view(view, options)
+    _check(progress, 1, 2)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        if not image.save(str(partial), "PNG"):
+            raise ExportError(f"cannot write '{path.name}' in {path.parent}")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    _check(progress, 2, 2)
+
+
+# -- camera ------------------------------------------------------------------------------------
+def camera_state(view: View3D) -> dict:
+    """The camera as plain numbers (for sessions): distance, elevation, azimuth, centre, fov."""
+    o = view.gl.opts
+    c = o["center"]
+    return {
+        "distance": float(o["distance"]),
+        "elevation": float(o["elevation"]),
+        "azimuth": float(o["azimuth"]),
+        "centre": [float(c.x()), float(c.y()), float(c.z())],
+        "fov": float(o["fov"]),
+    }
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def set_camera_state(view: View3D, state: dict) -> dict:
+    """Put the camera where ``state`` says; values that are not finite numbers are ignored,
+    absurd ones clipped to what can be shown. Returns the camera as set."""
+    now = camera_state(view)
+    state = state if isinstance(state, dict) else {}
+    for key, (lo, hi) in CAMERA_LIMITS.items():
+        value = _number(state.get(key))
+        if value is not None:
+            now[key] = min(max(value, lo), hi)
+    azimuth = _number(state.get("azimuth"))
+    if azimuth is not None:
+        now["azimuth"] = (azimuth + 180.0) % 360.0 - 180.0
+    centre = state.get("centre")
+    if isinstance(centre, list | tuple) and len(centre) == 3:
+        for k, v in enumerate(centre):
+            v = _number(v)
+            if v is not None:
+                now["centre"][k] = min(max(v, -CENTRE_LIMIT), CENTRE_LIMIT)
+    view.gl.opts["fov"] = now["fov"]
+    view.gl.setCameraPosition(
+        pos=QtGui.QVector3D(*now["centre"]),
+        distance=now["distance"],
+        elevation=now["elevation"],
+        azimuth=now["azimuth"],
+    )
+    return now
+
+
+# -- animations --------------------------------------------------------------------------------
+class _Unfolding:
+    """The visible runs' world points and steps; ``draw(item, step)`` shows each run up to
+    ``step`` (at least its start)."""
+
+    def __init__(self, view: View3D) -> None:
+        view.flush()
+        self.tracks = []
+        for run in view.state.runs:
+            world = view.run_world(run).copy()
+            if run.visible and len(world):
+                steps = np.asarray(run.trajectory.step[: len(world)], dtype=float)
+                self.tracks.append((run.id, world, steps, run.colour))
+        ends = [t[2][-1] for t in self.tracks]
+        starts = [t[2][0] for t in self.tracks]
+        self.first, self.last = (min(starts), max(ends)) if self.tracks else (0.0, 0.0)
+
+    def step_at(self, k: int, count: int) -> float:
+        return self.first + (self.last - self.first) * k / max(count - 1, 1)
+
+    def draw(self, item: GLTrajectories, step: float) -> None:
+        for run_id, world, steps, colour in self.tracks:
+            n = max(1, int(np.searchsorted(steps, step, side="right")))
+            item.set_run(run_id, thin_for_drawing(world[:n], DRAW_POINTS_3D), colour)
+
+
+def _movie_frame(view: View3D, options: ExportOptions) -> _Frame:
+    """Frames of ``options.size_px`` (else the view at ``options.scale``), scaled so they
+    show about what the view shows on screen, text and lines grown with them (up to 4x)."""
+    w, h = view_size(view)
+    if options.size_px is None:
+        return _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
+    pw, ph = options.size_px
+    scale = min(max(min(pw / w, ph / h), 1.0), 4.0)
+    return _Frame(view, (pw, ph), scale)
+
+
+def _rgb(image: QtGui.QImage) -> np.ndarray:
+    image = image.convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    h, w, stride = image.height(), image.width(), image.bytesPerLine()
+    rows = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
+    return rows.reshape(h, stride)[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+def surface_frames(view: View3D, options: ExportOptions) -> Iterator[np.ndarray]:
+    """``options.frame_count`` frames (H x W x 3 uint8) of the runs unfolding, the camera
+    orbiting once around the surface if ``options.orbit``. The view is left as it was."""
+    frame = _movie_frame(view, options)
+    runs = _Unfolding(view)
+    count = options.frame_count
+    item = GLTrajectories()
+    item.set_line_scale(view.trajectories.line_scale)
+    with _target(view, frame) as target:
+        for k in range(count):
+            step = runs.step_at(k, count)
+            azimuth = 360.0 * k / count if options.orbit else 0.0
+            image = target.frame(change=partial(_unfolded, view, item, runs, step, azimuth))
+            yield _rgb(_compose(view, frame, image, False))
+
+
+@contextmanager
+def _unfolded(view: View3D, item: GLTrajectories, runs: _Unfolding, step: float, turn: float):
+    """The scene of one frame: the runs up to ``step`` (in ``item``, the view's own
+    trajectories hidden), the camera turned by ``turn`` degrees; all undone afterwards."""
+    gl = view.gl
+    camera = {key: gl.opts[key] for key in ("center", "distance", "elevation", "azimuth", "fov")}
+    shown = view.trajectories.visible()
+    runs.draw(item, step)
+    gl.addItem(item)
+    view.trajectories.setVisible(False)
+    gl.opts["azimuth"] = camera["azimuth"] + turn
+    try:
+        yield
+    finally:
+        gl.removeItem(item)
+        view.trajectories.setVisible(shown)
+        gl.opts.update(camera)
+
+
+def write_surface_movie(
+    view: View3D, path: str | Path, options: ExportOptions, progress: Progress | None = None
+) -> None:
+    """Write the runs unfolding in the 3-D view as a GIF or MP4 (``path``'s suffix) with the
+    export package's encoder; Cancelled leaves no file."""
+    from saddlelab.export.encode import write_frames
+
+    path = Path(path)
+    existed = path.exists()
+    try:
+        with closing(surface_frames(view, options)) as frames:
+            write_frames(frames, path, options.fps, options.frame_count, progress)
+    except Cancelled:
+        if not existed:
+            path.unlink(missing_ok=True)
+        raise
+
+
+# -- without a window --------------------------------------------------------------------------
+def gl_unavailable() -> str | None:
+    """Why no OpenGL context can be made here, and how to get one (one line); None if one can.
+
+    Decided before Qt could abort: a platform without OpenGL (offscreen, minimal) or no
+    display on X11/Wayland systems is reported without ever connecting to one.
+    """
+    app = QtGui.QGuiApplication.instance()
+    if app is not None:
+        platform = app.platformName()
+    else:
+        platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    if platform in ("offscreen", "minimal", "vnc", "linuxfb"):
+        return f"{NO_GL} (Qt platform '{platform}'); {HOW_TO_GET_GL}"
+    unix = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+    if app is None and unix and platform in ("", "xcb", "wayland"):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            return f"{NO_GL} (no display); {HOW_TO_GET_GL}"
+    try:
+        ensure_application()
+        offscreen_context()
+    except GLUnavailable as exc:
+        return f"{NO_GL} ({exc}); {HOW_TO_GET_GL}"
+    return None
+
+
+def headless_view(state, size_px: tuple[int, int], resolution: int = 200) -> View3D:
+    """A 3-D view of ``state`` in no window, whose export at 1x is ``size_px`` (scene and
+    colour legend), with the second-order overlays (critical markers, their legend)."""
+    from saddlelab.app.scene3d.overlays import SecondOrderOverlay3D
+
+    reason = gl_unavailable()
+    if reason is not None:
+        raise ExportError(reason)
+    view = View3D(state, resolution)
+    view.overlay3d = SecondOrderOverlay3D(state, view)
+    w, h = (int(v) for v in size_px)
+    legend = view.legend.width()
+    scene_w = w - legend if legend <= LEGEND_SHARE * w else w
+    if scene_w == w:
+        view.legend.setFixedWidth(0)
+    view.gl_widget.setMinimumSize(1, 1)
+    view.gl_widget.resize(scene_w, h)
+    view.gl.resize(scene_w, h)
+    view.legend.resize(view.legend.width(), h)
+    return view
