@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from saddlelab.commands import progress
+from saddlelab.commands import progress, session_io
 from saddlelab.commands.common import (
     CLIError,
     add_surface_arguments,
@@ -59,6 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--torch-script", metavar="FILE",
                    help="also write a PyTorch script that reproduces the run (torch.optim "
                    "optimizers only)")  # fmt: skip
+    p.add_argument("--save-session", metavar="FILE",
+                   help="also write the session that reopens this run")  # fmt: skip
     p.set_defaults(handler=handle)
 
 
@@ -97,6 +99,7 @@ def handle(args: argparse.Namespace) -> int:
         why = torch_available(args.optimizer)
         if why:
             raise CLIError(why)
+    session_io.check_target(args.save_session)
     if not progress.compile_first(surface_spec(args), steps):
         print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
         return 130
@@ -128,6 +131,7 @@ def handle(args: argparse.Namespace) -> int:
         if interrupted
         else None
     )
+    session_io.save_runs_session(args.save_session, surface, [run])
     notes, facts = surface_notes(args, surface)
     if args.torch_script:
         _write_torch_script(args.torch_script, surface, run)

@@ -149,8 +149,18 @@ class RunModel:
         return self._base, record
 
     def add_edits(self, edits) -> None:
-        """The engine applied these changes (in order, each with its step)."""
-        self.edits.extend(edits)
+        """The engine applied these changes (in order, each with its step). Changes of one
+        kind in a row at one step (a slider dragged while paused) merge into one: the same
+        run, a record that does not grow with every move of the slider."""
+        for edit in edits:
+            last = self.edits[-1] if self.edits else None
+            if last is not None and (last.step, last.kind) == (edit.step, edit.kind) and (
+                edit.kind in ("params", "options")
+            ):  # fmt: skip
+                edit = Edit(edit.step, edit.kind, {**last.values, **edit.values})
+                self.edits[-1] = edit
+            else:
+                self.edits.append(edit)
 
     def record(self) -> RunRecord:
         """What replays this run exactly (:func:`saddlelab.core.optim.replay.replay`)."""

@@ -24,7 +24,7 @@ from typing import Any
 from saddlelab.core.optim import OPTIMIZERS, OptimizerError
 from saddlelab.core.optim.replay import RunRecord, final_config, replay
 
-from .session_schema import MAX_BYTES, SessionError
+from .session_schema import MAX_BYTES, MAX_EDITS, MAX_RUNS, MAX_SAVED_STEPS, SessionError
 
 SESSION_VERSION = 1
 """The format's version, the value of the file's ``saddlelab_session`` key."""
@@ -145,14 +145,24 @@ class Session:
         listed = list(state.runs)
         selected = listed.index(state.runs.selected) if state.runs.selected in listed else None
         view = state.view
-        probe = (view.probe_point, view.probe_source)
+        picked = view.probe_source == "picked" and view.probe_point is not None
+        probe = (tuple(view.probe_point), "picked") if picked else (None, "run")  # run: follows
         return cls(
             surface=SurfaceSpec.of(surface), runs=runs, selected=selected,
             speed=state.playback.speed, view={k: bool(getattr(view, k)) for k in VIEW_FLAGS},
             taylor_radius=float(view.taylor_radius), probe=probe,
             slice=state.surface.slice_value if surface.ndim == 3 else None,
-            camera=None if camera is None else dict(camera), _surface=surface,
+            camera=None if camera is None else _finite(camera), _surface=surface,
         )  # fmt: skip
+
+    @classmethod
+    def of_runs(cls, surface, records) -> Session:
+        """A session of ``records`` (RunRecords) on ``surface``, in the palette's colours, the
+        first run selected; the window's own view settings stay (a command's session)."""
+        from .runs import PALETTE
+
+        runs = tuple(RunEntry(r, PALETTE[i % len(PALETTE)]) for i, r in enumerate(records))
+        return cls(SurfaceSpec.of(surface), runs, selected=0 if runs else None, _surface=surface)
 
     def build_surface(self):
         """The session's Surface (built once, when the file was read)."""
@@ -225,6 +235,21 @@ class Session:
             state.follow_selected_run()
 
     # -- text -------------------------------------------------------------------------------------
+    def check_limits(self) -> None:
+        """SessionError if a file of this session would be refused when read (a run too long
+        or with too many changes to replay), so it is never written."""
+        if len(self.runs) > MAX_RUNS:
+            raise SessionError(f"{len(self.runs)} runs: a session holds at most {MAX_RUNS}")
+        for i, entry in enumerate(self.runs):
+            steps, edits = entry.record.steps, len(entry.record.edits)
+            if steps > MAX_SAVED_STEPS:
+                too_many = f"has taken {steps:,} steps: a session replays {MAX_SAVED_STEPS:,}"
+            elif edits > MAX_EDITS:
+                too_many = f"has {edits:,} recorded changes: a session holds {MAX_EDITS:,}"
+            else:
+                continue
+            raise SessionError(f"run {i + 1} {too_many} at most; reset or remove it to save")
+
     def to_dict(self) -> dict:
         point, source = self.probe
         data = {
@@ -245,7 +270,9 @@ class Session:
         return _plain(data)
 
     def to_text(self) -> str:
-        """The session as JSON text (what :meth:`from_text` reads back to an equal session)."""
+        """The session as JSON text (what :meth:`from_text` reads back to an equal session);
+        SessionError if it is beyond the limits of a session file (:meth:`check_limits`)."""
+        self.check_limits()
         return _dump(self.to_dict(), "") + "\n"
 
     @classmethod
@@ -254,6 +281,22 @@ class Session:
         from .session_read import read
 
         return read(text, source)
+
+
+def _finite(camera: dict) -> dict:
+    """The camera's finite numbers and lists of them (a 3-D view that has not been shown
+    may report NaN)."""
+
+    def ok(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    out: dict = {}
+    for key, value in camera.items():
+        if isinstance(value, list | tuple) and all(ok(v) for v in value):
+            out[str(key)] = [float(v) for v in value]
+        elif ok(value):
+            out[str(key)] = float(value)
+    return out
 
 
 def _plain(value: Any) -> Any:

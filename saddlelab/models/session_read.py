@@ -21,14 +21,9 @@ from saddlelab.core.optim.replay import _options as check_options
 
 from .runs import PALETTE
 from .session import SESSION_VERSION, VIEW_FLAGS, RunEntry, Session, SurfaceSpec
-from .session_schema import Reader, SessionError, parse
+from .session_schema import MAX_EDITS, MAX_RUNS, MAX_SAVED_STEPS, Reader, SessionError, parse
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-MAX_RUNS = 64
-MAX_EDITS = 20_000
-"""Most recorded edits per run."""
-MAX_SAVED_STEPS = 10_000_000
-"""Most steps a saved run may have taken (it is replayed when the session opens)."""
 MAX_SPEED = 1e9
 TOP = ("saddlelab_session", "surface", "runs", "selected", "playback", "view", "probe", "slice",
        "camera", "extras")  # fmt: skip
@@ -65,7 +60,7 @@ def read(text: str, source: str) -> Session:
         taylor_radius=_view(top.at("view"), data.get("view", {}))[1],
         probe=_probe(top.at("probe"), data.get("probe"), ndim),
         slice=_slice(top.at("slice"), data.get("slice"), surface),
-        camera=None if data.get("camera") is None else top.at("camera").plain(data["camera"]),
+        camera=None if data.get("camera") is None else top.at("camera").numbers(data["camera"]),
         extras=top.at("extras").plain(data.get("extras", {})),
         source=source, _surface=surface,
     )  # fmt: skip

@@ -25,6 +25,12 @@ MAX_TEXT = 4000
 """Longest text value (an expression, a schedule, a reason)."""
 MAX_NUMBER_DIGITS = 40
 """Longest whole number literal read (longer ones are refused before Python converts them)."""
+MAX_RUNS = 64
+MAX_EDITS = 50_000
+"""Most recorded changes per run (changes at one step are merged as they come)."""
+MAX_SAVED_STEPS = 10_000_000
+"""Most steps a saved run may have taken (it is replayed when the session opens: about 5 s
+compiled on 2 cores)."""
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -193,6 +199,23 @@ class Reader:
         if text not in options:
             raise self.fail(f"must be one of {', '.join(options)}, got '{echo(text)}'")
         return text
+
+    def numbers(self, value: Any) -> dict:
+        """An object of short keys to finite numbers or short lists of them (the camera)."""
+        if not isinstance(value, dict):
+            raise self.fail(f"must be an object, got {_kind(value)}")
+        if len(value) > 32:
+            raise self.fail(f"at most 32 keys, got {len(value)}")
+        for key, item in value.items():
+            part = self.at(key)
+            if len(key) > 64:
+                raise self.fail(f"key '{echo(key)}' is longer than 64 characters")
+            if isinstance(item, list):
+                for i, v in enumerate(part.items(item, 16)):
+                    part.at(i).number(v)
+            else:
+                part.number(item)
+        return value
 
     def plain(self, value: Any, most_keys: int = 64) -> dict:
         """A dict of short text keys to finite numbers, text, flags, null, or lists/objects of

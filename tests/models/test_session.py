@@ -90,7 +90,7 @@ def sessions(draw):
         probe=(point, "picked") if picked else (None, "run"),
         slice=surface.domain[2][0] + 0.3 if surface.ndim == 3 else None,
         camera=draw(st.sampled_from([None, {"distance": 7.5, "elevation": 30.0,
-                                            "azimuth": -60.0, "center": [0.0, 0.1, 0.2]}])),
+                                            "azimuth": -60.0, "centre": [0.0, 0.1, 0.2]}])),
     )  # fmt: skip
 
 
@@ -264,7 +264,9 @@ HOSTILE = [
     ),
     (_with("selected", 3), "selected: must be at most 0"),
     (_with("slice", 0.5), "slice: only a surface of 3 variables has a slice"),
-    (_with("camera", {"distance": "far" * 2000}), "camera.distance: at most 4000 characters"),
+    (_with("camera", {"distance": "far"}), "camera.distance: must be a number, got text 'far'"),
+    (_with("camera", {"centre": [0, None, 1]}), "camera.centre[1]: must be a number, got null"),
+    (_with("extras", {"note": "x" * 5000}), "extras.note: at most 4000 characters"),
     (_with("camera", [1, 2]), "camera: must be an object"),
 ]
 
@@ -342,3 +344,42 @@ def test_a_typed_surface_and_a_picked_probe_round_trip_exactly():
     shown = session.build_state()
     assert shown.view.probe.point == (0.1 + 1e-12, -0.7) and shown.view.probe.source == "picked"
     assert np.array_equal(shown.runs.selected.trajectory.points, run.trajectory.points)
+
+
+def test_a_session_a_file_could_not_hold_is_never_written(tmp_path):
+    session = Session.from_text(GOOD, "good.json")
+    config = session.runs[0].record.config
+    session.runs = (RunEntry(RunRecord(config, (), 10**7 + 1), "#ff7f0e"),)
+    with pytest.raises(SessionError, match=r"^run 1 has taken 10,000,001 steps: .*reset or"):
+        save_session(session, tmp_path / "long.json")
+    assert not (tmp_path / "long.json").exists()
+
+
+def test_changes_of_one_kind_at_one_step_merge_into_one_edit():
+    state = AppState(catalogue.load("rosenbrock"))
+    run = state.add_run("sgd", {"lr": 0.01})
+    run.add_edits([Edit(5, "params", {"lr": 0.02}), Edit(5, "params", {"momentum": 0.5})])
+    run.add_edits([Edit(5, "params", {"lr": 0.03}), Edit(5, "resumed"), Edit(5, "params", {})])
+    run.add_edits([Edit(9, "options", {"grad_noise": 0.1, "clip_norm": None,
+                                       "schedule": "constant"})])  # fmt: skip
+    run.add_edits([Edit(9, "options", {"grad_noise": 0.2, "clip_norm": 1.0,
+                                       "schedule": "constant"})])  # fmt: skip
+    assert [(e.step, e.kind, e.values) for e in run.edits] == [
+        (5, "params", {"lr": 0.03, "momentum": 0.5}),
+        (5, "resumed", {}),
+        (5, "params", {}),
+        (9, "options", {"grad_noise": 0.2, "clip_norm": 1.0, "schedule": "constant"}),
+    ]
+
+
+def test_a_diverged_run_and_a_camera_with_nan_still_save():
+    surface = catalogue.load("rosenbrock")
+    config = RunConfig.make("sgd", (-1.2, 1.0), {"lr": 5.0})  # diverges
+    state = Session.of_runs(surface, [RunRecord(config, (), 500)]).build_state()
+    run = state.runs.selected
+    assert run.status.value == "diverged"
+    state.view.set_probe((float("nan"), 1.0), "run")  # a following probe where a run blew up
+    camera = {"distance": float("nan"), "elevation": 30.0, "centre": [0.0, float("inf"), 1.0]}
+    text = Session.capture(state, camera).to_text()
+    assert Session.from_text(text).camera == {"elevation": 30.0}
+    assert Session.from_text(text).probe == (None, "run")

@@ -94,15 +94,18 @@ class RunController(QObject):
 
     # -- worker -> model --------------------------------------------------------------------------
     def _apply(self, updates: list[RunUpdate]) -> None:
-        rows = 0
+        rows, results = 0, False
         try:
             runs = self.state.runs
             for update in updates:
                 run = runs.by_id(update.run_id)
                 if run is None or not run.append_chunk(update.chunk, update.generation):
                     continue
-                rows += len(update.chunk)
                 run.add_edits(update.edits)
+                if not len(update.chunk) and not update.error and update.edits:
+                    continue  # only the record of a change: no new result
+                results = True
+                rows += len(update.chunk)
                 detail = update.chunk.status_detail
                 if update.error:
                     detail = f"The engine stopped this run: {update.error}"
@@ -114,7 +117,8 @@ class RunController(QObject):
             self.state.results_applied()
         finally:
             self.worker.acknowledge()
-        self.batch_applied.emit(rows)
+        if results:
+            self.batch_applied.emit(rows)
 
     def shutdown(self) -> None:
         """Stop the worker thread and wait for it; safe to call twice."""

@@ -46,7 +46,7 @@ compile for every surface passed over (compiling holds Python's GIL, so the wind
 stutter while it switches). A run needed earlier (a step, a move, a new setting) is built at
 once."""
 MAX_CHUNK = 1 << 16
-PURE_REPLAY_SLICE = 2048
+PURE_REPLAY_SLICE = 512
 """Updates per slice of a replay on the pure path (compiled: MAX_CHUNK); between slices the
 worker reads its commands and sends batches."""
 UPGRADE_POLL_S = 0.1
