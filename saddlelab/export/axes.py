@@ -34,13 +34,10 @@ def new_figure(size_in: tuple[float, float], dpi: float, theme: Theme) -> Figure
 
 
 def figure_for(options: ExportOptions, theme: Theme) -> Figure:
-    """A figure of the options' size: ``size_in`` at ``dpi``, or ``size_px`` pixels (then the
-    inches keep ``size_in``'s width, so type and lines scale as in that preset)."""
-    if options.size_px is None:
-        return new_figure(options.size_in, options.dpi, theme)
-    pw, ph = options.size_px
-    width = options.size_in[0]
-    dpi = pw / width
+    """A figure of exactly ``options.pixels()`` pixels: ``size_in`` at ``dpi``, or ``size_px``
+    (then the inches keep ``size_in``'s width, so type and lines scale as in that preset)."""
+    pw, ph = options.pixels()
+    dpi = options.dpi if options.size_px is None else pw / options.size_in[0]
     # A hair more than the exact size: Agg truncates width * dpi to whole pixels.
     return new_figure(((pw + 1e-3) / dpi, (ph + 1e-3) / dpi), dpi, theme)
 

@@ -49,12 +49,17 @@ def build_figure(snap: Snapshot, options: ExportOptions) -> Figure:
 
 
 def write_figure(
-    state: AppState, path: str | Path, options: ExportOptions, progress: Progress | None = None
+    state: AppState | Snapshot,
+    path: str | Path,
+    options: ExportOptions,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the figure to ``path`` (png, svg or pdf, from its suffix); returns the path.
 
-    ``progress(done, 3)`` is called before drawing, before saving and at the end; False stops
-    the export with :class:`Cancelled` and no file is left behind.
+    ``state`` may be a :func:`~.scene.snapshot` of it, taken on the GUI thread (a background
+    export then never reads the live state). ``progress(done, 3)`` is called before drawing,
+    before saving and at the end; False stops the export with :class:`Cancelled` and no file
+    is left behind.
     """
     path = Path(path)
     kind = format_of(path)
@@ -66,10 +71,9 @@ def write_figure(
     fig = build_figure(snapshot(state), options)
     if not go(1, 3):
         raise Cancelled
-    dpi = fig.dpi if options.size_px is not None else options.dpi
     try:
         with replacing(path) as temp:
-            save(fig, temp, kind, dpi, options.transparent)
+            save(fig, temp, kind, fig.dpi, options.transparent)
             if not go(2, 3):
                 raise Cancelled
     except OSError as error:

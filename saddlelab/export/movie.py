@@ -48,6 +48,11 @@ class ContourMovie:
             bbox={"boxstyle": "round,pad=0.25", "fc": th.legend_face, "ec": th.legend_edge,
                   "lw": sz.line * 0.4, "alpha": 0.85},
         )  # fmt: skip
+        # Drawn again over the lines each frame, in z order, as in the still figure: critical
+        # points and start rings stay on top of the trajectories that pass them.
+        moving = [a for pair in self.lines for a in pair] + [self.label]
+        above = [a for a in ax.collections + ax.lines if a.get_zorder() >= 30 and a not in moving]
+        self.order = sorted(moving + above, key=lambda a: a.get_zorder())
         fig.draw_without_rendering()  # settle the layout (see figures.build_figure)
         canvas = fig.canvas
         canvas.draw()
@@ -60,10 +65,9 @@ class ContourMovie:
         canvas.restore_region(self.background)
         for run, (line, head) in zip(self.snap.runs, self.lines, strict=True):
             set_run_data(line, head, run, run.upto(step))
-            self.ax.draw_artist(line)
-            self.ax.draw_artist(head)
         self.label.set_text(f"step {fmt(step)} of {fmt(self.max_step)}")
-        self.ax.draw_artist(self.label)
+        for artist in self.order:
+            self.ax.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
 
     def frames(self, count: int):
@@ -72,11 +76,15 @@ class ContourMovie:
 
 
 def write_contour_movie(
-    state: AppState, path: str | Path, options: ExportOptions, progress: Progress | None = None
+    state: AppState | Snapshot,
+    path: str | Path,
+    options: ExportOptions,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the contour animation (GIF or MP4 from the suffix): ``options.frame_count``
     frames at ``options.fps``, ``options.pixels()`` in size (MP4: padded to even sides).
-    ``progress(done, total)`` per frame; False cancels with no file left behind."""
+    ``progress(done, total)`` per frame; False cancels with no file left behind. ``state``
+    may be a :func:`~.scene.snapshot` (taken on the GUI thread for a background export)."""
     path = Path(path)
     if format_of(path) not in MOVIE_FORMATS:
         raise ExportError(f"an animation is {' or '.join(MOVIE_FORMATS)}, not {path.suffix}")

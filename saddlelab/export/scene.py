@@ -90,8 +90,11 @@ def run_picture(run) -> RunPicture:
     )
 
 
-def snapshot(state: AppState) -> Snapshot:
-    """Everything a 2-D export draws, copied from ``state`` (call it on the GUI thread)."""
+def snapshot(state: AppState | Snapshot) -> Snapshot:
+    """Everything a 2-D export draws, copied from ``state`` (call it on the GUI thread; a
+    background export is then handed the snapshot, which the exporters also accept)."""
+    if isinstance(state, Snapshot):
+        return state
     model = state.surface
     surface = model.surface
     xs, ys, values = model.grid(state.scene.resolution)
@@ -123,14 +126,15 @@ PURE_STEPS = 20_000
 
 
 def compute_runs(state: AppState, steps: int) -> None:
-    """Headless: advance every run of ``state`` by up to ``steps`` updates in this process
-    (what the window's worker does), filling their trajectories and statuses."""
+    """Headless: run every run of ``state`` from its start for up to ``steps`` updates in this
+    process (what the window's worker does), filling their trajectories and statuses."""
     from saddlelab.core.optim import Run
 
     surface = state.surface.surface
     pure = steps <= PURE_STEPS
     for run in state.runs:
-        if run.done:
+        state.restart_run(run)
+        if run.done:  # starts where the loss is undefined
             continue
         engine = Run(surface, run.config(), pure=pure, keep_trajectory=False)
         chunk = engine.step(int(steps))

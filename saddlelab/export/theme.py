@@ -85,9 +85,9 @@ def run_colour(colour: str, theme_name: str) -> str:
     darker = luminance(paper) > 0.5
     for step in np.linspace(0.0, 1.0, 101)[1:]:
         light = lightness * (1 - step) if darker else lightness + (1 - lightness) * step
-        candidate = colorsys.hls_to_rgb(h, light, s)
-        if contrast(candidate, paper) >= MIN_LINE_CONTRAST:
-            return hex_of(candidate)
+        candidate = hex_of(colorsys.hls_to_rgb(h, light, s))  # as written: whole bytes
+        if contrast(rgb_of(candidate), paper) >= MIN_LINE_CONTRAST:
+            return candidate
     return hex_of((0.0, 0.0, 0.0) if darker else (1.0, 1.0, 1.0))
 
 
