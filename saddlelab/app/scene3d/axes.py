@@ -62,6 +62,9 @@ class GLAxes(GLGraphicsItem):
             width=1.5,
             glOptions="translucent",
         )
+        # Drawn after this item's paint(), which places the axes for this frame's camera and
+        # size first (an export's differ from the window's): never a frame behind.
+        self.frame.setDepthValue(1)
         self.font = QtGui.QFont()
         self.name_font = QtGui.QFont(self.font)
         self.name_font.setBold(True)
@@ -120,6 +123,12 @@ class GLAxes(GLGraphicsItem):
         self._height_labels = heights
         self.update()
 
+    def set_placement(self, placement: tuple) -> None:
+        """Put ticks and height axis as ``placement`` says (an export gives the view's back)."""
+        if placement != self.placement:
+            self.placement = placement
+            self._build()
+
     def _place(self, project: QtGui.QMatrix4x4) -> None:
         """Follow the camera: near edges for ticks, an outer corner for the height axis."""
         cam = self.view().cameraPosition()
@@ -154,7 +163,7 @@ class GLAxes(GLGraphicsItem):
         to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
         project = to_screen * self.mvpMatrix()
         self._place(project)
-        painter = QtGui.QPainter(view.overlay_device())
+        painter = view.overlay_painter()
         painter.setRenderHints(
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
         )

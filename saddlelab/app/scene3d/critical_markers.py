@@ -89,7 +89,7 @@ class GLCriticalMarkersItem(GLGraphicsItem.GLGraphicsItem):
                 paths[cls] = QtGui.QPainterPath()
                 paths[cls].setFillRule(QtCore.Qt.FillRule.WindingFill)  # overlaps stay filled
             paths[cls].addPath(place.map(Symbols[symbol]))
-        painter = QtGui.QPainter(self.view().overlay_device())
+        painter = self.view().overlay_painter()
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         pen = QtGui.QPen(QtGui.QColor(0, 0, 0, 230), OUTLINE)
         pen.setCosmetic(True)

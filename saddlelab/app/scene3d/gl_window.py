@@ -28,6 +28,7 @@ polling a fence before the swap did, so the fence went.)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from OpenGL import GL
@@ -55,6 +56,19 @@ class RenderTarget:
     height: int
     scale: float
     device: QtGui.QPaintDevice
+    after_painter: Callable[[], None]
+    """Called when an item's QPainter ends (it resets the GL state the render set)."""
+
+
+class _TargetPainter(QtGui.QPainter):
+    def __init__(self, target: RenderTarget) -> None:
+        super().__init__(target.device)
+        self._after = target.after_painter
+
+    def end(self) -> bool:
+        done = super().end()
+        self._after()
+        return done
 
 
 class GLSceneWindow(GLViewMixin, QOpenGLWindow):
@@ -154,9 +168,12 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
         """Factor on sizes given in pixels (line widths, point sizes): an export's 1x-4x."""
         return self.target.scale if self.target is not None else 1.0
 
-    def overlay_device(self) -> QtGui.QPaintDevice:
-        """Where items paint with a QPainter: this window, or an export's framebuffer."""
-        return self.target.device if self.target is not None else self
+    def overlay_painter(self) -> QtGui.QPainter:
+        """A QPainter for items that paint over the scene: on this window, or while an export
+        renders, on its framebuffer."""
+        if self.target is not None:
+            return _TargetPainter(self.target)
+        return QtGui.QPainter(self)
 
     def rect(self) -> QtCore.QRect:
         return QtCore.QRect(0, 0, self.width(), self.height())

@@ -71,7 +71,7 @@ class GLLegendItem(ContentSetters, GLGraphicsItem.GLGraphicsItem):
         view = self.view()
         box = self._layout(view)
         self.box = box
-        painter = QtGui.QPainter(view.overlay_device())
+        painter = view.overlay_painter()
         painter.setRenderHints(
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
         )

@@ -13,7 +13,6 @@ trajectories, background) is undone before the frame is returned.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 from PySide6.QtOpenGL import QOpenGLWindow
 
+from saddlelab.app.scene3d.camera import camera_state, fitting_fov, set_camera_state
 from saddlelab.app.scene3d.render_target import (
     GLUnavailable,
     SceneTarget,
@@ -38,13 +38,20 @@ from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 LEGEND_SHARE = 0.4
 """The colour legend is left out of frames so narrow that it would take more than this share."""
-CAMERA_LIMITS = {
-    "distance": (0.05, 100.0),
-    "elevation": (-90.0, 90.0),
-    "fov": (1.0, 150.0),
-}
-CENTRE_LIMIT = 10.0
-"""Largest |coordinate| of the camera's centre (the surface spans -1..1 in world units)."""
+__all__ = [
+    "camera_state",
+    "gl_unavailable",
+    "headless_view",
+    "render_view",
+    "set_camera_state",
+    "surface_frames",
+    "view_size",
+    "write_surface_movie",
+    "write_surface_png",
+]
+
+ORBIT_SAMPLES = np.arange(0.0, 360.0, 5.0)
+"""Azimuths (degrees from the view's) at which an orbit is checked to show everything."""
 HOW_TO_GET_GL = "run under xvfb-run, e.g. xvfb-run -a saddlelab render ..."
 NO_GL = "the 3-D view needs an OpenGL context: none is available here"
 
@@ -123,55 +130,6 @@ def write_surface_png(
     _check(progress, 2, 2)
 
 
-# -- camera ------------------------------------------------------------------------------------
-def camera_state(view: View3D) -> dict:
-    """The camera as plain numbers (for sessions): distance, elevation, azimuth, centre, fov."""
-    o = view.gl.opts
-    c = o["center"]
-    return {
-        "distance": float(o["distance"]),
-        "elevation": float(o["elevation"]),
-        "azimuth": float(o["azimuth"]),
-        "centre": [float(c.x()), float(c.y()), float(c.z())],
-        "fov": float(o["fov"]),
-    }
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def set_camera_state(view: View3D, state: dict) -> dict:
-    """Put the camera where ``state`` says; values that are not finite numbers are ignored,
-    absurd ones clipped to what can be shown. Returns the camera as set."""
-    now = camera_state(view)
-    state = state if isinstance(state, dict) else {}
-    for key, (lo, hi) in CAMERA_LIMITS.items():
-        value = _number(state.get(key))
-        if value is not None:
-            now[key] = min(max(value, lo), hi)
-    azimuth = _number(state.get("azimuth"))
-    if azimuth is not None:
-        now["azimuth"] = (azimuth + 180.0) % 360.0 - 180.0
-    centre = state.get("centre")
-    if isinstance(centre, list | tuple) and len(centre) == 3:
-        for k, v in enumerate(centre):
-            v = _number(v)
-            if v is not None:
-                now["centre"][k] = min(max(v, -CENTRE_LIMIT), CENTRE_LIMIT)
-    view.gl.opts["fov"] = now["fov"]
-    view.gl.setCameraPosition(
-        pos=QtGui.QVector3D(*now["centre"]),
-        distance=now["distance"],
-        elevation=now["elevation"],
-        azimuth=now["azimuth"],
-    )
-    return now
-
-
 # -- animations --------------------------------------------------------------------------------
 class _Unfolding:
     """The visible runs' world points and steps; ``draw(item, step)`` shows each run up to
@@ -224,25 +182,46 @@ def surface_frames(view: View3D, options: ExportOptions) -> Iterator[np.ndarray]
     count = options.frame_count
     item = GLTrajectories()
     item.set_line_scale(view.trajectories.line_scale)
+    orbit = _orbit(view, frame) if options.orbit else None
     with _target(view, frame) as target:
         for k in range(count):
             step = runs.step_at(k, count)
-            azimuth = 360.0 * k / count if options.orbit else 0.0
-            image = target.frame(change=partial(_unfolded, view, item, runs, step, azimuth))
-            yield _rgb(_compose(view, frame, image, False))
+            turn = 360.0 * k / count if options.orbit else 0.0
+            scene = partial(_unfolded, view, item, runs, step, turn, orbit)
+            yield _rgb(_compose(view, frame, target.frame(change=scene), False))
+
+
+def _orbit(view: View3D, frame: _Frame) -> tuple[QtGui.QVector3D, float]:
+    """Centre and field of view of an orbit: around the surface's middle (not the view's
+    centre, set aside for the height axis' labels), wide enough to show everything from
+    every side."""
+    gl = view.gl
+    saved = gl.opts["center"]
+    centre = QtGui.QVector3D(0.0, 0.0, saved.z())
+    gl.opts["center"] = centre
+    try:
+        azimuths = gl.opts["azimuth"] + ORBIT_SAMPLES
+        return centre, fitting_fov(gl, frame.scene[0] / frame.scene[1], azimuths)
+    finally:
+        gl.opts["center"] = saved
 
 
 @contextmanager
-def _unfolded(view: View3D, item: GLTrajectories, runs: _Unfolding, step: float, turn: float):
+def _unfolded(
+    view: View3D, item: GLTrajectories, runs: _Unfolding, step: float, turn: float, orbit
+):
     """The scene of one frame: the runs up to ``step`` (in ``item``, the view's own
-    trajectories hidden), the camera turned by ``turn`` degrees; all undone afterwards."""
+    trajectories hidden), the camera turned by ``turn`` degrees around ``orbit``'s centre;
+    all undone afterwards."""
     gl = view.gl
     camera = {key: gl.opts[key] for key in ("center", "distance", "elevation", "azimuth", "fov")}
     shown = view.trajectories.visible()
     runs.draw(item, step)
     gl.addItem(item)
     view.trajectories.setVisible(False)
-    gl.opts["azimuth"] = camera["azimuth"] + turn
+    if orbit is not None:
+        gl.opts["center"], gl.opts["fov"] = orbit[0], max(camera["fov"], orbit[1])
+        gl.opts["azimuth"] = camera["azimuth"] + turn
     try:
         yield
     finally:
@@ -314,4 +293,6 @@ def headless_view(state, size_px: tuple[int, int], resolution: int = 200) -> Vie
     view.gl_widget.resize(scene_w, h)
     view.gl.resize(scene_w, h)
     view.legend.resize(view.legend.width(), h)
+    gl = view.gl  # the default camera is made for the window: widen it to show everything
+    gl.opts["fov"] = max(gl.opts["fov"], fitting_fov(gl, scene_w / h, [gl.opts["azimuth"]]))
     return view

@@ -27,8 +27,11 @@ from PySide6.QtOpenGL import (
     QOpenGLFramebufferObject,
     QOpenGLFramebufferObjectFormat,
     QOpenGLPaintDevice,
+    QOpenGLWindow,
 )
 
+from saddlelab.app.scene3d.axes import GLAxes
+from saddlelab.app.scene3d.camera import fov_for_aspect
 from saddlelab.app.scene3d.gl_window import GLSceneWindow, RenderTarget
 
 _SHARED: dict[str, object] = {}
@@ -102,6 +105,13 @@ def _undo(steps: list) -> None:
             step[0](step[1], size=step[2])
 
 
+def _alpha_max() -> None:
+    """Blend colours as usual, alpha by taking the larger one: a translucent line keeps alpha
+    1 over the surface and its own alpha over a transparent background (not ``a * a``, nor
+    ``1 - a + a * a`` over an opaque one). Set again after every QPainter (which resets it)."""
+    GL.glBlendEquationSeparate(GL.GL_FUNC_ADD, GL.GL_MAX)
+
+
 class SceneTarget:
     """A framebuffer of ``size`` device pixels for renders of ``gl`` at ``scale``.
 
@@ -140,11 +150,14 @@ class SceneTarget:
         pw, ph = self.size
         view_w, view_h = max(1, round(pw / self.scale)), max(1, round(ph / self.scale))
         self.context.makeCurrent(self.surface)
-        background = gl.opts["bgcolor"]
-        gl.target = RenderTarget(view_w, view_h, self.scale, self.device)
+        background, fov = gl.opts["bgcolor"], gl.opts["fov"]
+        own = (QOpenGLWindow.width(gl), QOpenGLWindow.height(gl))
+        gl.target = RenderTarget(view_w, view_h, self.scale, self.device, _alpha_max)
         undo = []
+        placements = [(a, a.placement) for a in _items(gl.items) if isinstance(a, GLAxes)]
         changes = ExitStack()
         try:
+            gl.opts["fov"] = fov_for_aspect(fov, own, (view_w, view_h))
             if change is not None:
                 changes.enter_context(change())
             self.fbo.bind()
@@ -157,9 +170,7 @@ class SceneTarget:
             if transparent:
                 gl.opts["bgcolor"] = (*background[:3], 0.0)
             GL.glViewport(0, 0, pw, ph)
-            # Blended lines over a transparent background keep their own alpha (not alpha
-            # squared): the alpha channel takes the larger of the two.
-            GL.glBlendEquationSeparate(GL.GL_FUNC_ADD, GL.GL_MAX)
+            _alpha_max()
             gl.paint(region=(0, 0, view_w, view_h), viewport=(0, 0, view_w, view_h))
             GL.glBlendEquation(GL.GL_FUNC_ADD)
             image = self.fbo.toImage()
@@ -167,6 +178,9 @@ class SceneTarget:
             gl.opts["bgcolor"] = background
             _undo(undo)
             changes.close()
+            gl.opts["fov"] = fov
+            for axes, placement in placements:  # the axes follow the export's camera and size
+                axes.set_placement(placement)
             for item in gl.detail_items:
                 item.set_coarse(gl.coarse)
             gl.target = None
