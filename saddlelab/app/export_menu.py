@@ -96,8 +96,9 @@ class ExportMenu(QtCore.QObject):
 
     def ask_options(self, kind: str, **preset) -> tuple[ExportOptions, str] | None:
         """The export dialog of ``kind``; (options, format) or None if cancelled."""
-        view3d = self.window.view3d
-        size = (view3d.gl_widget.width(), view3d.gl_widget.height())
+        from saddlelab.app.scene3d.offscreen import view_size
+
+        size = view_size(self.window.view3d)
         saved = self._dialog_settings(kind) | preset
         dialog = ExportDialog(kind, self.window, view_size=size, settings=saved)
         self.last_dialog = dialog
@@ -116,13 +117,14 @@ class ExportMenu(QtCore.QObject):
 
     def export_figure(self, view: str | None = None) -> ExportJob | None:
         from saddlelab.export.figures import write_figure
+        from saddlelab.export.scene import snapshot
 
         asked = self.ask_options(FIGURE, **({"view": view} if view else {}))
         path = asked and self.ask_path("Export figure", asked[1], f"{self._stem()}-{asked[0].view}")
         if path is None:
             return None
-        state, options = self.window.state, asked[0]
-        return self.run(lambda p, progress: write_figure(state, p, options, progress), path)
+        snap, options = snapshot(self.window.state), asked[0]  # read here, drawn there
+        return self.run(lambda p, progress: write_figure(snap, p, options, progress), path)
 
     def export_image3d(self) -> ExportJob | None:
         from saddlelab.app.scene3d.offscreen import gl_unavailable, render_view
@@ -157,9 +159,10 @@ class ExportMenu(QtCore.QObject):
         """Start writing the animation ``options`` asks for (GIF/MP4 by the suffix)."""
         if options.view != "surface":
             from saddlelab.export.movie import write_contour_movie
+            from saddlelab.export.scene import snapshot
 
-            state = self.window.state
-            return self.run(lambda p, pr: write_contour_movie(state, p, options, pr), path)
+            snap = snapshot(self.window.state)
+            return self.run(lambda p, pr: write_contour_movie(snap, p, options, pr), path)
         from saddlelab.app.scene3d.offscreen import gl_unavailable, surface_frames
         from saddlelab.export.encode import write_frames
 

@@ -18,6 +18,7 @@ file that cannot be opened gets one line in a message box; the window keeps what
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -158,20 +159,28 @@ class FileMenu(QtCore.QObject):
                        state.runs.events.removed, state.runs.events.child_event):  # fmt: skip
             on(signal, lambda *_: later())
 
-    def document_text(self) -> str:
-        """The session the window would save now, without the camera (see the module doc)."""
-        from saddlelab.models.session import Session
+    def document_text(self, runs: tuple | None = None) -> str:
+        """The session the window would save now, without the camera (see the module doc);
+        ``runs``: these run entries instead of the runs' own (a session being replayed)."""
+        from saddlelab.models.session import Session, SessionError
 
-        return Session.capture(self.window.state).to_text()
+        session = Session.capture(self.window.state)
+        if runs is not None:
+            session = replace(session, runs=runs)
+        try:
+            return session.to_text()
+        except SessionError as error:  # beyond a session's limits: unsaved, and Save says why
+            return f"unsavable: {error}"
 
     def update_modified(self) -> None:
         if self._closing:
             return
         self.window.setWindowModified(self.document_text() != self._clean_text)
 
-    def mark_clean(self) -> None:
+    def mark_clean(self, runs: tuple | None = None) -> None:
+        """The window shows what is saved (``runs``: a session's runs, still replaying)."""
         self._check.stop()
-        self._clean_text = self.document_text()
+        self._clean_text = self.document_text(runs)
         self.window.setWindowModified(False)
         self._update_title()
 
@@ -277,7 +286,7 @@ class FileMenu(QtCore.QObject):
         self.window.state.playback.set_playing(False)
         session.apply(self.window.state)
         self.path = Path(path).resolve() if path is not None else None
-        self.mark_clean()
+        self.mark_clean(session.runs)  # the rows the worker replays are not a change
 
     def save(self) -> bool:
         if self.path is None:
