@@ -26,15 +26,11 @@ def sessions(tmp_path):
 
 
 def _save_as(monkeypatch, path) -> None:
-    monkeypatch.setattr(
-        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), "")
-    )
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
 
 
 def _open_as(monkeypatch, path) -> None:
-    monkeypatch.setattr(
-        QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), "")
-    )
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
 
 
 def _trigger(window, key: str) -> None:
@@ -93,7 +89,7 @@ def test_save_new_open_gives_the_same_runs_and_settings(qtbot, window, sessions,
     _trigger(window, "open")
     runs = list(state.runs)
     qtbot.waitUntil(lambda: [r.steps for r in runs] == [s[3] for s in saved], timeout=TIMEOUT)
-    for run, (optimizer, params, colour, steps, last) in zip(runs, saved, strict=True):
+    for run, (optimizer, params, colour, _steps, last) in zip(runs, saved, strict=True):
         assert (run.optimizer, dict(run.params), run.colour) == (optimizer, params, colour)
         assert np.array_equal(run.trajectory.points[-1], last)
     assert state.view.log_height and state.view.taylor_radius == 0.25
