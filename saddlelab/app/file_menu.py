@@ -26,10 +26,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from saddlelab.app.context_menus import ContextMenus
 from saddlelab.app.export_menu import ExportMenu
 from saddlelab.app.runtime.export_job import one_line
+from saddlelab.commands.window import SESSION_SUFFIX
 from saddlelab.models.subscriptions import Subscriptions
 
-SUFFIX = ".saddlelab"
-FILTER = f"SaddleLab sessions (*{SUFFIX});;All files (*)"
+SUFFIX = SESSION_SUFFIX
+FILTER = f"SaddleLab sessions (*{SUFFIX} *.json);;All files (*)"
 RECENT_KEY = "recent_files"
 MAX_RECENT = 8
 UNTITLED_TITLE = "SaddleLab — why training gets stuck[*]"
