@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,10 +47,12 @@ def test_png_has_the_asked_size_and_the_runs_colours(tmp_path):
 
 def test_svg_and_pdf_are_vector_pages_of_the_asked_size(tmp_path):
     svg = _render(tmp_path, "map.svg", "--size", "column").read_text()
-    assert svg.count("<path") > 20 and 'width="252pt"' in svg  # 3.5 in
+    width = float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1))
+    assert svg.count("<path") > 20 and width == pytest.approx(252, abs=0.01)  # 3.5 in
     pdf = _render(tmp_path, "map.pdf", "--size", "7x4in", "--theme", "dark")
     (page,) = PdfReader(pdf).pages
-    assert (float(page.mediabox.width), float(page.mediabox.height)) == (504.0, 288.0)
+    size = (float(page.mediabox.width), float(page.mediabox.height))
+    assert size == pytest.approx((504.0, 288.0), abs=0.01)
 
 
 def test_gif_and_mp4_have_the_frames_asked_for(tmp_path):
@@ -192,6 +195,7 @@ BAD = [
     (["--out", "x.png", "--run", "adam grad_noise=-1"], "grad_noise"),
     (["--out", "x.png", "--steps", "-3"], "--steps must be at least 0"),
     (["--out", "x.png", *["--run", "sgd"] * 17], "at most 16"),
+    (["--out", "x.png", "--save-session", "missing/s.json"], "--save-session: no folder"),
 ]  # fmt: skip
 
 

@@ -42,3 +42,19 @@ def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, capsys):
         err = capsys.readouterr()
         assert code == 2 and err.out == ""
         assert err.err.count("\n") == 1 and words in err.err and "--save-session" in err.err
+
+
+def test_a_session_file_for_a_command_is_read_and_shown_or_one_line(tmp_path):
+    from saddlelab.commands.common import CLIError
+    from saddlelab.commands.session_io import session_state
+
+    path = tmp_path / "s.json"
+    assert main(["run", "booth", "--optimizer", "adam", "--steps", "50", "--exact-steps",
+                 "--save-session", str(path)]) == 0  # fmt: skip
+    session, state = session_state(str(path))
+    assert state.runs.selected.steps == 50 and session.runs[0].record.steps == 50
+    path.write_text(path.read_text().replace('"adam"', '"adamx"'))
+    with pytest.raises(
+        CLIError, match=r"^s\.json: runs\[0\]\.optimizer: unknown optimizer 'adamx'"
+    ):
+        session_state(str(path))

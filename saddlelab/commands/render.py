@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from saddlelab.commands import progress
+from saddlelab.commands import progress, session_io
 from saddlelab.commands.common import CLIError, add_surface_arguments, surface_from_args
 from saddlelab.commands.render_args import export_options, parse_records
 
@@ -59,15 +59,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _session_state(args: argparse.Namespace):
     """(state, camera) from ``--session FILE``."""
-    from saddlelab.models.session import SessionError, load_session
+    from saddlelab.models.session import SessionError
 
     given = [name for name, value in (("SURFACE", args.surface), ("--expr", args.expr),
              ("--run", args.run), ("--steps", args.steps), ("--start", args.start),
              ("--seed", args.seed)) if value]  # fmt: skip
     if given:
         raise CLIError(f"--session draws the saved runs: leave out {', '.join(given)}")
+    session = session_io.read_session(args.session)
     try:
-        session = load_session(args.session)
         return session.build_state(), session.camera
     except SessionError as error:
         raise CLIError(str(error)) from None
@@ -75,14 +75,10 @@ def _session_state(args: argparse.Namespace):
 
 def _fresh_state(args: argparse.Namespace):
     """(state, None) with the --run runs computed on the named surface."""
-    from saddlelab.models.runs import PALETTE
-    from saddlelab.models.session import RunEntry, Session, SessionError, SurfaceSpec
+    from saddlelab.models.session import Session, SessionError
 
     surface = surface_from_args(args)
-    records = parse_records(args, surface)
-    runs = tuple(RunEntry(r, PALETTE[i % len(PALETTE)]) for i, r in enumerate(records))
-    session = Session(SurfaceSpec.of(surface), runs, selected=0 if runs else None,
-                      source="--run", _surface=surface)  # fmt: skip
+    session = Session.of_runs(surface, parse_records(args, surface))
     try:
         return session.build_state(), None
     except SessionError as error:
@@ -154,6 +150,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CLIError(f"cannot write {out}: no folder {folder}")
     if out.is_dir():
         raise CLIError(f"cannot write {out}: it is a folder")
+    session_io.check_target(args.save_session)
     state, camera = _session_state(args) if args.session else _fresh_state(args)
     if options.view == "loss" and not len(state.runs):
         raise CLIError("the loss curves need at least one --run")
@@ -190,4 +187,4 @@ def _save_session(state, camera, path: str) -> None:
     try:
         save_session(Session.capture(state, camera), path)
     except SessionError as error:
-        raise CLIError(str(error)) from None
+        raise CLIError(f"--save-session: {error}") from None

@@ -47,3 +47,15 @@ def read_session(path: str):
         return load_session(path)
     except SessionError as error:
         raise CLIError(str(error)) from None
+
+
+def session_state(path: str):
+    """The session in ``path`` and the headless AppState it shows (its runs replayed here), or
+    CLIError with the file's one-line problem (``saddlelab render --session FILE``)."""
+    from saddlelab.models.session import SessionError
+
+    session = read_session(path)
+    try:
+        return session, session.build_state()
+    except SessionError as error:
+        raise CLIError(str(error)) from None

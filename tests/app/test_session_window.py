@@ -87,3 +87,23 @@ def test_a_reopened_session_is_replayed_by_the_worker_and_plays_on(qtbot, window
     engine.step(run.steps - engine.steps)
     assert np.array_equal(run.trajectory.points[-1], engine.point)
     assert run.status in (RunStatus.RUNNING, engine.status)
+
+
+def test_a_change_the_engine_refuses_while_replaying_stops_only_that_run(qtbot, window):
+    state = window.state
+    session = Session.from_text(Session.capture(state).to_text())
+    entry = session.runs[0]
+    good = RunRecord(entry.record.config, (), 200)
+    bad = RunRecord(entry.record.config.with_changes(params={"lr": 50.0}),
+                    (Edit(150, "moved", {"point": [0.1, 0.1]}),), 200)  # fmt: skip
+    session.runs = (type(entry)(bad, "#e6194b"), type(entry)(good, "#3cb44b"))
+    session.apply(state)
+    broken, fine = list(state.runs)
+    engine = replay(state.surface.surface, good)  # converges before step 200
+    qtbot.waitUntil(lambda: broken.status is RunStatus.ERROR and fine.steps == engine.steps,
+                    timeout=TIMEOUT)  # fmt: skip
+    qtbot.wait(100)
+    assert broken.status_detail.endswith("a run that diverged cannot be moved; reset it instead")
+    assert broken.steps > 0  # the rows up to the refused change are shown
+    _same_rows(fine, engine)
+    assert fine.status is engine.status

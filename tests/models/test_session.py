@@ -383,3 +383,14 @@ def test_a_diverged_run_and_a_camera_with_nan_still_save():
     text = Session.capture(state, camera).to_text()
     assert Session.from_text(text).camera == {"elevation": 30.0}
     assert Session.from_text(text).probe == (None, "run")
+
+
+def test_a_change_the_engine_refuses_on_replay_is_one_line_naming_the_run():
+    surface = catalogue.load("rosenbrock")
+    config = RunConfig.make("sgd", (-1.2, 1.0), {"lr": 50.0})  # diverges at once
+    ok = RunRecord(config.with_changes(params={"lr": 1e-3}), (), 10)
+    bad = RunRecord(config, (Edit(150, "moved", {"point": [0.1, 0.1]}),), 200)
+    text = Session.of_runs(surface, [ok, bad]).to_text()
+    session = Session.from_text(text, "s.json")  # well formed: checked when replayed
+    with pytest.raises(SessionError, match=r"^s\.json: runs\[1\]: .*cannot be moved[^\n]*$"):
+        session.build_state()

@@ -64,7 +64,7 @@ def replay_slice(entry: Entry, budget: int, to_end: bool = False) -> None:
     job = entry.replay
     try:
         while True:
-            entry.chunks.extend(job.advance(budget if not to_end else 1 << 16))
+            job.advance(budget if not to_end else 1 << 16, out=entry.chunks)
             if sum(len(c.step) for c in entry.chunks) > 2 * BATCH_ROWS:
                 entry.chunks = [merged(entry)]  # bound the backlog
             if job.done or not to_end:

@@ -7,6 +7,7 @@ painter each, which costs frames under software OpenGL). ``set_axes`` only store
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
@@ -27,6 +28,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> np.ndarray:
 
 
 FONT_SIZE = 13
+LABEL_COLOUR = "#ebebeb"
+FRAME_COLOUR = "#d9d9d9"
+FRAME_ALPHA = 0.7
 TOP_DOWN_ELEVATION = 70.0
 """Above this camera elevation (degrees) the height axis points at the viewer: no labels."""
 LABEL_GAP = 10
@@ -58,7 +62,7 @@ class GLAxes(GLGraphicsItem):
         self.frame = gl.GLLinePlotItem(
             parentItem=self,
             mode="lines",
-            color=(0.85, 0.85, 0.85, 0.7),
+            color=(*pg.mkColor(FRAME_COLOUR).getRgbF()[:3], FRAME_ALPHA),
             width=1.5,
             glOptions="translucent",
         )
@@ -163,11 +167,15 @@ class GLAxes(GLGraphicsItem):
         to_screen.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
         project = to_screen * self.mvpMatrix()
         self._place(project)
+        frame = pg.mkColor(view.colour("muted", FRAME_COLOUR))
+        frame.setAlphaF(FRAME_ALPHA)
+        if self.frame.color != frame.getRgbF():  # drawn after this paint (depth 1)
+            self.frame.setData(color=frame.getRgbF())
         painter = view.overlay_painter()
         painter.setRenderHints(
             QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
         )
-        painter.setPen(QtGui.QColor(235, 235, 235))
+        painter.setPen(QtGui.QColor(view.colour("text", LABEL_COLOUR)))
         for rect, text, bold in self._floor_rects(project):
             painter.setFont(self.name_font if bold else self.font)
             painter.drawText(_pixel(rect.left(), rect.bottom()), text)

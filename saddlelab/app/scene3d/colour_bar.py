@@ -23,6 +23,8 @@ MIN_WIDTH = 150
 MAX_WIDTH = 260
 """Widest the legend grows for long run titles (beyond it titles wrap)."""
 TICKS = 6
+BACKGROUND = "#141418"
+OUTLINE = "#c8c8c8"
 
 
 class ColourLegend(QtWidgets.QWidget):
@@ -65,14 +67,14 @@ class ColourLegend(QtWidgets.QWidget):
     def _undefined(self) -> bool:
         return self._scale is not None and self._scale.undefined > 0
 
-    def _paint_undefined(self, p: QtGui.QPainter, y: float, line: int) -> None:
+    def _paint_undefined(self, p: QtGui.QPainter, y: float, line: int, ink, outline) -> None:
         """The key to the hatched part of the surface: where the loss is undefined."""
         swatch = QtCore.QRectF(LEFT, y - line + 4, SWATCH, line)
-        p.fillRect(swatch, QtGui.QColor(20, 20, 24))
+        p.fillRect(swatch, QtGui.QColor(BACKGROUND))
         p.fillRect(swatch, hatch_brush())
-        p.setPen(QtGui.QColor(200, 200, 200))
+        p.setPen(QtGui.QColor(outline))
         p.drawRect(swatch)
-        p.setPen(QtGui.QColor(TEXT))
+        p.setPen(QtGui.QColor(ink))
         for i, text in enumerate(self._undefined_lines()):
             p.drawText(QtCore.QPointF(self._text_left(), y + i * line), text)
 
@@ -136,16 +138,23 @@ class ColourLegend(QtWidgets.QWidget):
         self.draw(p, self.height())
         p.end()
 
-    def draw(self, p: QtGui.QPainter, height: float, background: bool = True) -> None:
+    def draw(
+        self,
+        p: QtGui.QPainter,
+        height: float,
+        background: str | None = BACKGROUND,
+        ink: str = TEXT,
+        outline: str = OUTLINE,
+    ) -> None:
         """Paint the legend, ``height`` tall, with ``p`` (an export paints it at its 1x-4x,
-        beside the scene; without ``background`` for a transparent image)."""
+        beside the scene, in its theme's colours; ``background`` None: transparent)."""
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        if background:
-            p.fillRect(QtCore.QRectF(0, 0, self.width(), height), QtGui.QColor(20, 20, 24))
+        if background is not None:
+            p.fillRect(QtCore.QRectF(0, 0, self.width(), height), QtGui.QColor(background))
         font = self.font()
         fm = QtGui.QFontMetrics(font)
         line = fm.height()
-        text = QtGui.QColor(TEXT)
+        text = QtGui.QColor(ink)
         p.setPen(text)
         title = "loss (log)" if self._scale is not None and self._scale.log else "loss"
         bold = QtGui.QFont(font)
@@ -162,7 +171,7 @@ class ColourLegend(QtWidgets.QWidget):
         self._gradient.setStart(bar.bottomLeft())
         self._gradient.setFinalStop(bar.topLeft())
         p.fillRect(bar, self._gradient)
-        p.setPen(QtGui.QColor(200, 200, 200))
+        p.setPen(QtGui.QColor(outline))
         p.drawRect(bar)
         p.setPen(text)
         for u, label in zip(self._units(), self.tick_texts(), strict=False):
@@ -171,7 +180,7 @@ class ColourLegend(QtWidgets.QWidget):
             p.drawText(QtCore.QPointF(bar.right() + 8, y + fm.ascent() / 2 - 1), label)
         y = bar.bottom() + line + 6
         if self._undefined():
-            self._paint_undefined(p, y, line)
+            self._paint_undefined(p, y, line, ink, outline)
             y += 2 * line + 10
         if self._runs:
             p.setFont(bold)

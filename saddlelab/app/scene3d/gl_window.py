@@ -58,6 +58,8 @@ class RenderTarget:
     device: QtGui.QPaintDevice
     after_painter: Callable[[], None]
     """Called when an item's QPainter ends (it resets the GL state the render set)."""
+    paper: dict[str, str] | None = None
+    """Colours for paper (``text``, ``muted``, ``paper``), or None: the window's own."""
 
 
 class _TargetPainter(QtGui.QPainter):
@@ -167,6 +169,13 @@ class GLSceneWindow(GLViewMixin, QOpenGLWindow):
     def pixel_scale(self) -> float:
         """Factor on sizes given in pixels (line widths, point sizes): an export's 1x-4x."""
         return self.target.scale if self.target is not None else 1.0
+
+    def colour(self, role: str, own: str) -> str:
+        """The colour of ``role`` (text, muted, paper): the window's ``own``, or the one an
+        export for paper asks for."""
+        if self.target is not None and self.target.paper is not None:
+            return self.target.paper.get(role, own)
+        return own
 
     def overlay_painter(self) -> QtGui.QPainter:
         """A QPainter for items that paint over the scene: on this window, or while an export

@@ -34,6 +34,7 @@ from saddlelab.app.scene3d.render_target import (
 from saddlelab.app.scene3d.trajectories import GLTrajectories
 from saddlelab.app.scene3d.view import DRAW_POINTS_3D, View3D
 from saddlelab.export.options import Cancelled, ExportError, ExportOptions, Progress
+from saddlelab.export.theme import theme
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
 LEGEND_SHARE = 0.4
@@ -73,7 +74,17 @@ class _Frame:
         self.scene = (self.size[0] - self.legend, self.size[1])
 
 
-def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool):
+def paper_colours(theme_name: str) -> dict[str, str] | None:
+    """The light theme's colours for the 3-D view's text, lines and background (None for the
+    dark theme: the window's own look). The legend box over the scene stays dark: light text
+    on it reads over any colour."""
+    if theme_name != "light":
+        return None
+    t = theme(theme_name)
+    return {"text": t.text, "muted": t.muted, "paper": t.paper}
+
+
+def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool, paper=None):
     """The scene image with the colour legend painted beside it at the frame's scale."""
     if not frame.legend:
         return scene
@@ -84,7 +95,12 @@ def _compose(view: View3D, frame: _Frame, scene: QtGui.QImage, transparent: bool
     p.translate(frame.scene[0], 0)
     p.scale(frame.scale, frame.scale)
     p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-    view.legend.draw(p, frame.size[1] / frame.scale, background=not transparent)
+    colours = {}
+    if paper is not None:
+        colours = {"background": paper["paper"], "ink": paper["text"], "outline": paper["muted"]}
+    if transparent:
+        colours["background"] = None
+    view.legend.draw(p, frame.size[1] / frame.scale, **colours)
     p.end()
     return out
 
@@ -102,9 +118,10 @@ def render_view(view: View3D, options: ExportOptions) -> QtGui.QImage:
     w, h = view_size(view)
     frame = _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
     view.flush()
+    paper = paper_colours(options.theme)
     with _target(view, frame) as target:
-        scene = target.frame(options.transparent)
-    return _compose(view, frame, scene, options.transparent)
+        scene = target.frame(options.transparent, paper=paper)
+    return _compose(view, frame, scene, options.transparent, paper)
 
 
 def _check(progress: Progress | None, done: int, total: int) -> None:
@@ -183,12 +200,14 @@ def surface_frames(view: View3D, options: ExportOptions) -> Iterator[np.ndarray]
     item = GLTrajectories()
     item.set_line_scale(view.trajectories.line_scale)
     orbit = _orbit(view, frame) if options.orbit else None
+    paper = paper_colours(options.theme)
     with _target(view, frame) as target:
         for k in range(count):
             step = runs.step_at(k, count)
             turn = 360.0 * k / count if options.orbit else 0.0
             scene = partial(_unfolded, view, item, runs, step, turn, orbit)
-            yield _rgb(_compose(view, frame, target.frame(change=scene), False))
+            image = target.frame(change=scene, paper=paper)
+            yield _rgb(_compose(view, frame, image, False, paper))
 
 
 def _orbit(view: View3D, frame: _Frame) -> tuple[QtGui.QVector3D, float]:

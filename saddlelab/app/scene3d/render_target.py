@@ -140,8 +140,9 @@ class SceneTarget:
         finally:
             self.context.doneCurrent()
 
-    def frame(self, transparent: bool = False, change=None) -> QtGui.QImage:
-        """The scene now, drawn in full detail (``transparent``: background alpha 0).
+    def frame(self, transparent: bool = False, change=None, paper=None) -> QtGui.QImage:
+        """The scene now, drawn in full detail (``transparent``: background alpha 0; ``paper``:
+        colours of a light theme, see ``RenderTarget.paper``).
 
         ``change``: a context manager factory that alters the scene for this frame only
         (an animation's camera and trajectories); the window asks for no repaint meanwhile.
@@ -152,7 +153,7 @@ class SceneTarget:
         self.context.makeCurrent(self.surface)
         background, fov = gl.opts["bgcolor"], gl.opts["fov"]
         own = (QOpenGLWindow.width(gl), QOpenGLWindow.height(gl))
-        gl.target = RenderTarget(view_w, view_h, self.scale, self.device, _alpha_max)
+        gl.target = RenderTarget(view_w, view_h, self.scale, self.device, _alpha_max, paper)
         undo = []
         placements = [(a, a.placement) for a in _items(gl.items) if isinstance(a, GLAxes)]
         changes = ExitStack()
@@ -167,8 +168,10 @@ class SceneTarget:
             for item in _items(gl.items):
                 if not item.isInitialized():
                     item.initialize()
+            if paper is not None:
+                gl.opts["bgcolor"] = QtGui.QColor(paper["paper"]).getRgbF()
             if transparent:
-                gl.opts["bgcolor"] = (*background[:3], 0.0)
+                gl.opts["bgcolor"] = (*gl.opts["bgcolor"][:3], 0.0)
             GL.glViewport(0, 0, pw, ph)
             _alpha_max()
             gl.paint(region=(0, 0, view_w, view_h), viewport=(0, 0, view_w, view_h))
@@ -210,5 +213,6 @@ def ensure_application() -> QtWidgets.QApplication:
 
         style.before_application()
         app = QtWidgets.QApplication([])
+        style.apply(app)  # the window's type: the colour legend reads as it does there
         _SHARED["app"] = app
     return app

@@ -93,6 +93,8 @@ def apply_edit(run: Run, edit: Edit) -> StepChunk | None:
             return run.move_to(values["point"], str(values.get("reason", "moved")))
         else:
             run.resume()
+    except OptimizerError:
+        raise  # the engine's own one-line reason
     except (KeyError, TypeError, ValueError) as error:
         raise OptimizerError(
             f"a {edit.kind} edit at step {edit.step} is malformed: {error}"
@@ -167,11 +169,14 @@ class Replay:
             return 0
         return max(0, target - self.run.steps)
 
-    def advance(self, budget: int, rows: bool = True, stepper=None) -> list[StepChunk]:
+    def advance(
+        self, budget: int, rows: bool = True, stepper=None, out: list | None = None
+    ) -> list[StepChunk]:
         """Make up to ``budget`` updates, applying edits as their steps come; returns the new
-        rows (``rows=False``: none, the run keeps its own); ``stepper(run, n, planned)`` may
-        replace ``run.advance`` (e.g. :func:`~.warmup.advance_fastest`)."""
-        out: list[StepChunk] = []
+        rows (``rows=False``: none, the run keeps its own), appended to ``out`` if given (so
+        they are kept when an edit is refused). ``stepper(run, n, planned)`` may replace
+        ``run.advance`` (e.g. :func:`~.warmup.advance_fastest`)."""
+        out = [] if out is None else out
         budget = int(budget)
         while True:
             n = self._remaining()

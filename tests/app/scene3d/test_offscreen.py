@@ -33,6 +33,11 @@ from saddlelab.models.app_state import AppState
 SECOND_RUN = "#f032e6"
 
 
+def surface_options(**changes) -> ExportOptions:
+    """3-D export options, in the window's (dark) look unless asked."""
+    return ExportOptions(**{"view": "surface", "theme": "dark", **changes})
+
+
 def fill(state, steps: int = 150) -> None:
     """Record ``steps`` updates of every run (as the worker would), synchronously."""
     for run in state.runs:
@@ -129,7 +134,7 @@ def test_png_is_scale_times_the_view_size_and_shows_each_run_along_its_path(
     view, tmp_path, scale
 ) -> None:
     path = tmp_path / f"surface-{scale}x.png"
-    write_surface_png(view, path, ExportOptions(view="surface", scale=scale))
+    write_surface_png(view, path, surface_options(scale=scale))
     image = read_png(path)
     w, h = view_size(view)
     assert image.shape[:2] == (h * scale, w * scale)
@@ -141,29 +146,35 @@ def test_png_is_scale_times_the_view_size_and_shows_each_run_along_its_path(
         assert share > 0.8, f"{run.title}: {share:.0%} of its path shows its colour"
 
 
-def legend_box(image: np.ndarray, left: int) -> tuple[int, int, int, int]:
-    """Bounding box (x0, y0, x1, y1) of the light text in the colour legend (x >= left)."""
+def legend_box(image: np.ndarray, left: int, dark_text: bool = False) -> tuple[int, ...]:
+    """Bounding box (x0, y0, x1, y1) of the grey text (light, or dark on paper) in the
+    colour legend (x >= left)."""
     part = image[:, left:, :3].astype(int)
-    light = (part.min(axis=2) > 170) & (np.ptp(part, axis=2) < 40)
-    ys, xs = np.nonzero(light)
+    grey = np.ptp(part, axis=2) < 40
+    text = grey & ((part.max(axis=2) < 90) if dark_text else (part.min(axis=2) > 170))
+    ys, xs = np.nonzero(text)
     assert len(xs), "no legend text"
     return left + xs.min(), ys.min(), left + xs.max(), ys.max()
 
 
-def test_legend_text_is_drawn_at_scale_not_shrunk(view) -> None:
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_legend_text_is_drawn_at_scale_not_shrunk(view, theme) -> None:
     """The colour legend's text, beside the scene, grows with the scale: at 4x its extent is
-    4 times that at 1x (readable, not a 1x legend in a corner of a 4x image)."""
+    4 times that at 1x (readable, not a 1x legend in a corner of a 4x image); on paper
+    (light theme) the text is dark on white."""
     scene_w = QOpenGLWindow.width(view.gl)
-    one = pixels(render_view(view, ExportOptions(view="surface", scale=1)))
-    four = pixels(render_view(view, ExportOptions(view="surface", scale=4)))
-    x0, y0, x1, y1 = legend_box(one, scene_w)
-    X0, Y0, X1, Y1 = legend_box(four, 4 * scene_w)
+    one = pixels(render_view(view, surface_options(scale=1, theme=theme)))
+    four = pixels(render_view(view, surface_options(scale=4, theme=theme)))
+    x0, y0, x1, y1 = legend_box(one, scene_w, theme == "light")
+    X0, Y0, X1, Y1 = legend_box(four, 4 * scene_w, theme == "light")
     assert (X1 - X0) == pytest.approx(4 * (x1 - x0), rel=0.08)
     assert (Y1 - Y0) == pytest.approx(4 * (y1 - y0), rel=0.08)
+    paper = (255, 255, 255) if theme == "light" else (20, 20, 24)
+    assert (four[0, 0, :3] == paper).all() and (four[-1, -1, :3] == paper).all()
 
 
 def test_transparent_background_keeps_the_surface_and_runs_opaque(view) -> None:
-    image = pixels(render_view(view, ExportOptions(view="surface", scale=2, transparent=True)))
+    image = pixels(render_view(view, surface_options(scale=2, transparent=True)))
     h, w = image.shape[:2]
     for i, j in ((0, 0), (h - 1, 0), (0, w - 1), (h - 1, w - 1)):
         assert image[i, j, 3] == 0
@@ -179,9 +190,9 @@ def test_rendering_leaves_the_view_on_screen_as_it_was(view, qtbot) -> None:
     before = pixels(view.gl.grabFramebuffer())
     camera = camera_state(view)
     lines = view.trajectories.lines.pos.copy()
-    render_view(view, ExportOptions(view="surface", scale=3, transparent=True))
+    render_view(view, surface_options(scale=3, transparent=True, theme="light"))
     frames = list(
-        surface_frames(view, ExportOptions(size_px=(320, 200), fps=4, duration=1.0, orbit=True))
+        surface_frames(view, surface_options(size_px=(320, 200), fps=4, duration=1.0, orbit=True))
     )
     assert len(frames) == 4
     assert camera_state(view) == camera
@@ -192,7 +203,7 @@ def test_rendering_leaves_the_view_on_screen_as_it_was(view, qtbot) -> None:
 
 
 def test_frames_unfold_the_runs_along_their_recorded_steps_and_orbit(view) -> None:
-    options = ExportOptions(size_px=view_size(view), fps=5, duration=1.0)
+    options = surface_options(size_px=view_size(view), fps=5, duration=1.0)
     frames = list(surface_frames(view, options))
     assert len(frames) == options.frame_count == 5
     w, h = view_size(view)
@@ -217,7 +228,7 @@ def test_frames_unfold_the_runs_along_their_recorded_steps_and_orbit(view) -> No
 @pytest.mark.parametrize("suffix", ["mp4", "gif"])
 def test_movie_is_written_and_reads_back_with_its_frames(view, tmp_path, suffix) -> None:
     path = tmp_path / f"runs.{suffix}"
-    options = ExportOptions(size_px=(320, 180), fps=5, duration=1.2, orbit=True)
+    options = surface_options(size_px=(320, 180), fps=5, duration=1.2, orbit=True)
     seen = []
     offscreen.write_surface_movie(view, path, options, lambda d, t: seen.append((d, t)) or True)
     if suffix == "gif":
@@ -233,7 +244,7 @@ def test_movie_is_written_and_reads_back_with_its_frames(view, tmp_path, suffix)
 
 def test_a_cancelled_movie_leaves_no_file(view, tmp_path) -> None:
     path = tmp_path / "runs.mp4"
-    options = ExportOptions(size_px=(320, 180), fps=10, duration=1.0, orbit=True)
+    options = surface_options(size_px=(320, 180), fps=10, duration=1.0, orbit=True)
     with pytest.raises(Cancelled):
         offscreen.write_surface_movie(view, path, options, lambda done, total: done < 3)
     assert not path.exists()
@@ -308,7 +319,7 @@ def test_headless_view_renders_a_state_at_the_asked_size(qtbot, gl_context, tmp_
         assert not view.isVisible()
         assert view_size(view) == (640, 400)
         path = tmp_path / "himmelblau.png"
-        write_surface_png(view, path, ExportOptions(view="surface", scale=2))
+        write_surface_png(view, path, surface_options(scale=2))
         image = read_png(path)
         assert image.shape[:2] == (800, 1280)
         run = state.runs[0]
