@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, NullFormatter
 
 from saddlelab.core.numbers import fmt
 
@@ -69,6 +69,9 @@ def style_axes(ax, theme: Theme, sizes: Sizes, log_y: bool = False) -> None:
     ax.xaxis.set_major_formatter(number_formatter())
     ax.yaxis.set_major_formatter(number_formatter())
     if log_y:
+        # Powers of ten as 10⁻¹²: the app's fmt writes numbers below 1e-9 as 0 (its
+        # near-integer test), which a log axis of a converging loss cannot have.
+        ax.yaxis.set_major_formatter(LogFormatterSciNotation())
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
@@ -87,22 +90,28 @@ def style_legend(legend, theme: Theme, sizes: Sizes) -> None:
 def legend_outside(fig, handles, below: bool, ncols: int, theme: Theme, sizes: Sizes):
     """A figure legend right of the plots (``below=False``) or under them, with the layout's
     area shrunk to leave it room: it never covers a trajectory, and fixed-aspect maps keep
-    their colour bar beside them (matplotlib's "outside" legends do not, with a fixed aspect)."""
+    their colour bar beside them (matplotlib's "outside" legends do not, with a fixed aspect).
+    Below, it takes fewer columns until it fits the figure's width (nothing clipped)."""
     pad = 0.3 * sizes.font / 72.0  # inches between legend and plots
-    legend = fig.legend(
-        handles=handles,
-        loc="lower center" if below else "upper right",
-        bbox_to_anchor=(0.5, 0.0) if below else (1.0, 1.0),
-        ncols=ncols,
-        fontsize=sizes.small,
-        frameon=True,
-        handlelength=1.8,
-        borderaxespad=0.2,
-    )
+    renderer = fig.canvas.get_renderer()
+    w, h = fig.get_size_inches()
+    for columns in range(max(1, ncols), 0, -1):
+        legend = fig.legend(
+            handles=handles,
+            loc="lower center" if below else "upper right",
+            bbox_to_anchor=(0.5, 0.0) if below else (1.0, 1.0),
+            ncols=columns,
+            fontsize=sizes.small,
+            frameon=True,
+            handlelength=1.8,
+            borderaxespad=0.2,
+        )
+        box = legend.get_window_extent(renderer)
+        if not below or columns == 1 or box.width <= 0.98 * w * fig.dpi:
+            break
+        legend.remove()
     legend.set_in_layout(False)
     style_legend(legend, theme, sizes)
-    box = legend.get_window_extent(fig.canvas.get_renderer())
-    w, h = fig.get_size_inches()
     if below:
         share = min(0.6, (box.height / fig.dpi + pad) / h)
         fig.get_layout_engine().set(rect=(0.0, share, 1.0, 1.0 - share))

@@ -25,19 +25,6 @@ def test_values_zero_within_their_scale_print_0(value, lo, hi, text):
     assert numbers.fmt_on_scale(value, lo, hi) == text
 
 
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (1e-12, "10\u207b\u00b9\u00b2"),  # a loss at 10⁻¹² is not 0 on a log axis
-        (-3e-10, "\u22123\u00b710\u207b\u00b9\u2070"),
-        (2.0000000001, "2"),
-        (-7.0, "\u22127"),
-    ],
-)
-def test_tiny_numbers_are_not_written_as_0(value, text):
-    assert numbers.fmt(value) == text
-
-
 def test_zero_on_scale_keeps_what_is_not_zero():
     assert numbers.zero_on_scale(2e-5, 25.0) == 0.0
     assert numbers.zero_on_scale(5e-3, 25.0) == 5e-3

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pypdf
 import pytest
-from conftest import along, lecture_state, share_on_path
+from export_helpers import along, lecture_state, share_on_path
 from PIL import Image
 
 from saddlelab.core import catalogue
@@ -219,3 +219,11 @@ def test_a_snapshot_taken_first_exports_what_the_state_showed_then(tmp_path):
     )
     assert f"({snap.runs[0].steps} steps" in text
     assert f"({state.runs[0].steps} steps" not in text
+
+
+def test_numbers_are_written_by_the_app_s_formatter_and_transparency_is_kept(lecture, tmp_path):
+    text = _legend_texts(lecture, tmp_path)
+    assert "\u22121.5" in text  # tick labels with the formatter's real minus sign
+    path = write_figure(lecture, tmp_path / "t.png", ExportOptions(dpi=40, transparent=True))
+    rgba = np.asarray(Image.open(path).convert("RGBA"))
+    assert rgba[1, 1, 3] == 0 and rgba[rgba.shape[0] // 2, rgba.shape[1] // 3, 3] == 255

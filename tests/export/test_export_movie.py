@@ -9,7 +9,7 @@ import imageio.v2 as iio2
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from conftest import along, share_on_path
+from export_helpers import along, share_on_path
 from PIL import Image
 
 from saddlelab.export import encode
