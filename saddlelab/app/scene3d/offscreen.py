@@ -141,10 +141,10 @@ def write_surface_png(
     try:
         if not image.save(str(partial), "PNG"):
             raise ExportError(f"cannot write '{path.name}' in {path.parent}")
+        _check(progress, 2, 2)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    _check(progress, 2, 2)
 
 
 # -- animations --------------------------------------------------------------------------------

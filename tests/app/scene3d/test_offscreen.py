@@ -242,6 +242,15 @@ def test_movie_is_written_and_reads_back_with_its_frames(view, tmp_path, suffix)
     assert magenta.sum() > 20  # the run is in the last frame, in its colour
 
 
+@pytest.mark.parametrize("stop", [0, 1, 2])
+def test_a_cancelled_png_leaves_no_file(view, tmp_path, stop) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Cancelled):
+        write_surface_png(view, folder / "v.png", surface_options(), lambda d, t: d < stop)
+    assert list(folder.iterdir()) == []
+
+
 def test_a_cancelled_movie_leaves_no_file(view, tmp_path) -> None:
     path = tmp_path / "runs.mp4"
     options = surface_options(size_px=(320, 180), fps=10, duration=1.0, orbit=True)
