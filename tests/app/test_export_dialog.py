@@ -67,6 +67,8 @@ def test_3d_image_summary_is_the_view_size_times_the_scale(make):
     d = make(IMAGE_3D, view_size=(900, 600))
     _select(d.rows["scale"], 4)
     assert d.summary.text().startswith("3600 × 2400 pixels, dark background")
+    _select(d.rows["theme"], "light")
+    assert d.options().theme == "light" and "light background" in d.summary.text()
     d.rows["transparent"].setChecked(True)
     assert d.options().transparent and d.options().size_px == (3600, 2400)
 

@@ -144,6 +144,8 @@ class ExportDialog(QtWidgets.QDialog):
         scales = {1: "1× (as on screen)", 2: "2×", 3: "3×", 4: "4×"}
         self._row("scale", "&Scale:", _combo(scales, "Times the view's on-screen resolution"))
         _select(self.rows["scale"], 2)
+        self._row("theme", "&Theme:", _combo(THEMES, "Light for papers, dark for slides"))
+        _select(self.rows["theme"], "dark")
         box = QtWidgets.QCheckBox("Transparent background")
         box.setToolTip("Only the surface, runs, labels and legends: for slides of any colour")
         self._row("transparent", "", box)
@@ -221,6 +223,7 @@ class ExportDialog(QtWidgets.QDialog):
                 view="surface",
                 scale=scale,
                 transparent=v("transparent"),
+                theme=v("theme"),
                 size_px=(round(w * scale), round(h * scale)),
             )
         return ExportOptions(view=v("view"), theme=v("theme"), fps=int(v("fps")),
@@ -254,7 +257,7 @@ class ExportDialog(QtWidgets.QDialog):
                     f"(filled contours at {fmt(options.dpi, 4)} dpi)")  # fmt: skip
         if self.kind == IMAGE_3D:
             vw, vh = self.view_size
-            back = "transparent" if options.transparent else "dark"
+            back = "transparent" if options.transparent else options.theme
             scale = fmt(options.scale, 2)
             return f"{w} × {h} pixels, {back} background ({scale} × the view's {vw} × {vh})"
         frames = count(options.frame_count, "frame")
