@@ -264,7 +264,9 @@ class FileMenu(QtCore.QObject):
         try:
             session = load_session(path)
         except Exception as error:  # noqa: BLE001 - hostile file: one line, nothing changes
-            self.show_error(f"Cannot open {Path(path).name}: {one_line(error)}")
+            line, name = one_line(error), Path(path).name
+            self.show_error(f"Cannot open {line}" if line.startswith(f"{name}:") else
+                            f"Cannot open {name}: {line}")  # fmt: skip
             return False
         return self.open_session(session, path)
 

@@ -186,6 +186,7 @@ def test_a_bad_session_file_changes_nothing_and_says_so_in_one_line(qtbot, windo
     assert ([(r.optimizer, r.steps) for r in state.runs], state.surface.surface.id) == before
     box = window.file_menu.error_box
     assert box.isVisible() and box.text().startswith("Cannot open broken.saddlelab: ")
+    assert box.text().count("broken.saddlelab") == 1
     assert "\n" not in box.text()
     assert window.statusBar().currentMessage() == box.text()
     box.close()

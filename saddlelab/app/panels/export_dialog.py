@@ -238,13 +238,14 @@ class ExportDialog(QtWidgets.QDialog):
         except (ExportError, ValueError) as error:
             self.error.setText(str(error))
             self.error.show()
-            self.summary.setText("")
+            self.summary.hide()
             self.export_button.setEnabled(False)
             return
         self.error.setText("")
         self.error.hide()
         self.export_button.setEnabled(True)
         self.summary.setText(self.describe(options))
+        self.summary.show()
 
     def describe(self, options: ExportOptions) -> str:
         """What comes out, in one or two lines (the live summary)."""
