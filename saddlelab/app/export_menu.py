@@ -2,11 +2,13 @@
 
 Each entry asks its options (:class:`~saddlelab.app.panels.export_dialog.ExportDialog`), then
 the file, then runs an :class:`~saddlelab.app.runtime.export_job.ExportJob`: matplotlib figures,
-contour animations and the data files are written wholly on the worker thread; the 3-D image is
+contour animations and the data files are written wholly off the GUI thread; the 3-D image is
 rendered on the GUI thread (the GL context lives there) and saved by the worker; the 3-D
 animation's frames are rendered on the GUI thread in small slices (``FramePump``) and encoded by
-the worker. Playback pauses while an export runs (the picture is the one asked for) and resumes
-after. The last folder and each dialog's choices are kept in QSettings.
+the worker. Matplotlib draws in a child process (:mod:`.runtime.export_process`): Agg holds
+Python's GIL while it draws, which on a thread would stall the window. Playback pauses while an
+export runs (the picture is the one asked for) and resumes after. The last folder and each
+dialog's choices are kept in QSettings.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.panels.export_dialog import ANIMATION, FIGURE, IMAGE_3D, ExportDialog
 from saddlelab.app.runtime.export_job import ExportJob, FramePump
+from saddlelab.app.runtime.export_process import in_child
 from saddlelab.export.options import ExportError, ExportOptions
 
 FOLDER_KEY = "export/folder"
@@ -123,8 +126,8 @@ class ExportMenu(QtCore.QObject):
         path = asked and self.ask_path("Export figure", asked[1], f"{self._stem()}-{asked[0].view}")
         if path is None:
             return None
-        snap, options = snapshot(self.window.state), asked[0]  # read here, drawn there
-        return self.run(lambda p, progress: write_figure(snap, p, options, progress), path)
+        snap = snapshot(self.window.state)  # read here, drawn in the child
+        return self.run(in_child(write_figure, (snap,), (asked[0],)), path)
 
     def export_image3d(self) -> ExportJob | None:
         from saddlelab.app.scene3d.offscreen import gl_unavailable, render_view
@@ -162,7 +165,7 @@ class ExportMenu(QtCore.QObject):
             from saddlelab.export.scene import snapshot
 
             snap = snapshot(self.window.state)
-            return self.run(lambda p, pr: write_contour_movie(snap, p, options, pr), path)
+            return self.run(in_child(write_contour_movie, (snap,), (options,)), path)
         from saddlelab.app.scene3d.offscreen import gl_unavailable, surface_frames
         from saddlelab.export.encode import write_frames
 

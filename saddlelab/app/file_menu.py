@@ -264,7 +264,7 @@ class FileMenu(QtCore.QObject):
         try:
             session = load_session(path)
         except Exception as error:  # noqa: BLE001 - hostile file: one line, nothing changes
-            line, name = one_line(error), Path(path).name
+            line, name = _line(error), Path(path).name
             self.show_error(f"Cannot open {line}" if line.startswith(f"{name}:") else
                             f"Cannot open {name}: {line}")  # fmt: skip
             return False
@@ -275,7 +275,7 @@ class FileMenu(QtCore.QObject):
         try:
             self._apply(session, path)
         except Exception as error:  # noqa: BLE001 - one line, the window stays usable
-            self.show_error(f"Cannot open {Path(path or '').name}: {one_line(error)}")
+            self.show_error(f"Cannot open {Path(path or '').name}: {_line(error)}")
             return False
         if session.camera:
             from saddlelab.app.scene3d.offscreen import set_camera_state
@@ -318,7 +318,7 @@ class FileMenu(QtCore.QObject):
             session = Session.capture(self.window.state, camera_state(self.window.view3d))
             save_session(session, path)
         except Exception as error:  # noqa: BLE001 - a full disk or a locked file: one line
-            self.show_error(f"Cannot save {Path(path).name}: {one_line(error)}")
+            self.show_error(f"Cannot save {Path(path).name}: {_line(error)}")
             return False
         self.path = Path(path).resolve()
         remember_recent(self.path)
@@ -342,6 +342,13 @@ class FileMenu(QtCore.QObject):
         self._subs.clear()
         self.exports.stop_all()
         self.context.close()
+
+
+def _line(error: BaseException) -> str:
+    """A session's own one-line message as it is; anything else as :func:`one_line`."""
+    from saddlelab.models.session import SessionError
+
+    return str(error) if isinstance(error, SessionError) else one_line(error)
 
 
 def attach_file_menu(window: QtWidgets.QMainWindow) -> FileMenu:
