@@ -59,18 +59,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _session_state(args: argparse.Namespace):
     """(state, camera) from ``--session FILE``."""
-    from saddlelab.models.session import SessionError
-
     given = [name for name, value in (("SURFACE", args.surface), ("--expr", args.expr),
              ("--run", args.run), ("--steps", args.steps), ("--start", args.start),
              ("--seed", args.seed)) if value]  # fmt: skip
     if given:
         raise CLIError(f"--session draws the saved runs: leave out {', '.join(given)}")
-    session = session_io.read_session(args.session)
-    try:
-        return session.build_state(), session.camera
-    except SessionError as error:
-        raise CLIError(str(error)) from None
+    session, state = session_io.session_state(args.session)
+    return state, session.camera
 
 
 def _fresh_state(args: argparse.Namespace):
