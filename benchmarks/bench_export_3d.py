@@ -29,6 +29,7 @@ from saddlelab.app import style
 
 style.before_application()
 APP = QtWidgets.QApplication([])
+style.apply(APP)  # the window's type and palette
 
 from saddlelab.app.scene3d.offscreen import (  # noqa: E402
     render_view,

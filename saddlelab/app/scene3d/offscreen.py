@@ -7,14 +7,13 @@ prefix of each run's rows per frame, from the run models' data), the camera orbi
 asked. The on-screen view is left as it was: every change made for a frame (size, camera,
 trajectories, background) is undone before the frame is returned.
 
-``headless_view`` builds a 3-D view of a state without a window (``saddlelab render``);
-``gl_unavailable`` says in one line, without crashing, when no OpenGL context can be made.
+``headless_view`` and ``gl_unavailable`` (in ``headless``, importable from here) make a view
+without a window for ``saddlelab render`` and say when no OpenGL context can be made.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from functools import partial
@@ -25,20 +24,14 @@ from PySide6 import QtCore, QtGui
 from PySide6.QtOpenGL import QOpenGLWindow
 
 from saddlelab.app.scene3d.camera import camera_state, fitting_fov, set_camera_state
-from saddlelab.app.scene3d.render_target import (
-    GLUnavailable,
-    SceneTarget,
-    ensure_application,
-    offscreen_context,
-)
+from saddlelab.app.scene3d.headless import LEGEND_SHARE, gl_unavailable, headless_view
+from saddlelab.app.scene3d.render_target import GLUnavailable, SceneTarget
 from saddlelab.app.scene3d.trajectories import GLTrajectories
 from saddlelab.app.scene3d.view import DRAW_POINTS_3D, View3D
 from saddlelab.export.options import Cancelled, ExportError, ExportOptions, Progress
 from saddlelab.export.theme import theme
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
-LEGEND_SHARE = 0.4
-"""The colour legend is left out of frames so narrow that it would take more than this share."""
 __all__ = [
     "camera_state",
     "gl_unavailable",
@@ -51,10 +44,10 @@ __all__ = [
     "write_surface_png",
 ]
 
+MIN_FRAME_SCALE = 0.6
+"""Smallest scale of a movie frame's text and lines (below it labels stop being readable)."""
 ORBIT_SAMPLES = np.arange(0.0, 360.0, 5.0)
 """Azimuths (degrees from the view's) at which an orbit is checked to show everything."""
-HOW_TO_GET_GL = "run under xvfb-run, e.g. xvfb-run -a saddlelab render ..."
-NO_GL = "the 3-D view needs an OpenGL context: none is available here"
 
 
 def view_size(view: View3D) -> tuple[int, int]:
@@ -175,12 +168,13 @@ class _Unfolding:
 
 def _movie_frame(view: View3D, options: ExportOptions) -> _Frame:
     """Frames of ``options.size_px`` (else the view at ``options.scale``), scaled so they
-    show about what the view shows on screen, text and lines grown with them (up to 4x)."""
+    show about what the view shows on screen, text and lines grown with them (up to 4x) or
+    shrunk (down to MIN_FRAME_SCALE: a small GIF is the view in miniature, not a crop)."""
     w, h = view_size(view)
     if options.size_px is None:
         return _Frame(view, (round(w * options.scale), round(h * options.scale)), options.scale)
     pw, ph = options.size_px
-    scale = min(max(min(pw / w, ph / h), 1.0), 4.0)
+    scale = min(max(min(pw / w, ph / h), MIN_FRAME_SCALE), 4.0)
     return _Frame(view, (pw, ph), scale)
 
 
@@ -265,53 +259,3 @@ def write_surface_movie(
         if not existed:
             path.unlink(missing_ok=True)
         raise
-
-
-# -- without a window --------------------------------------------------------------------------
-def gl_unavailable() -> str | None:
-    """Why no OpenGL context can be made here, and how to get one (one line); None if one can.
-
-    Decided before Qt could abort: a platform without OpenGL (offscreen, minimal) or no
-    display on X11/Wayland systems is reported without ever connecting to one.
-    """
-    app = QtGui.QGuiApplication.instance()
-    if app is not None:
-        platform = app.platformName()
-    else:
-        platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
-    if platform in ("offscreen", "minimal", "vnc", "linuxfb"):
-        return f"{NO_GL} (Qt platform '{platform}'); {HOW_TO_GET_GL}"
-    unix = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
-    if app is None and unix and platform in ("", "xcb", "wayland"):
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            return f"{NO_GL} (no display); {HOW_TO_GET_GL}"
-    try:
-        ensure_application()
-        offscreen_context()
-    except GLUnavailable as exc:
-        return f"{NO_GL} ({exc}); {HOW_TO_GET_GL}"
-    return None
-
-
-def headless_view(state, size_px: tuple[int, int], resolution: int = 200) -> View3D:
-    """A 3-D view of ``state`` in no window, whose export at 1x is ``size_px`` (scene and
-    colour legend), with the second-order overlays (critical markers, their legend)."""
-    from saddlelab.app.scene3d.overlays import SecondOrderOverlay3D
-
-    reason = gl_unavailable()
-    if reason is not None:
-        raise ExportError(reason)
-    view = View3D(state, resolution)
-    view.overlay3d = SecondOrderOverlay3D(state, view)
-    w, h = (int(v) for v in size_px)
-    legend = view.legend.width()
-    scene_w = w - legend if legend <= LEGEND_SHARE * w else w
-    if scene_w == w:
-        view.legend.setFixedWidth(0)
-    view.gl_widget.setMinimumSize(1, 1)
-    view.gl_widget.resize(scene_w, h)
-    view.gl.resize(scene_w, h)
-    view.legend.resize(view.legend.width(), h)
-    gl = view.gl  # the default camera is made for the window: widen it to show everything
-    gl.opts["fov"] = max(gl.opts["fov"], fitting_fov(gl, scene_w / h, [gl.opts["azimuth"]]))
-    return view
