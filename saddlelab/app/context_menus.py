@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.export_menu import add_entries
 from saddlelab.export.options import ExportOptions
 
 CUSTOM = QtCore.Qt.ContextMenuPolicy.CustomContextMenu
@@ -140,23 +141,17 @@ class ContextMenus(QtCore.QObject):
     # -- runs list --------------------------------------------------------------------------------
     def runs_menu(self, run) -> QtWidgets.QMenu:
         menu = QtWidgets.QMenu(self.window)
-        for text, tip, slot in (
-            ("Copy as &PyTorch", "A runnable torch script that reproduces this run",
+        add_entries(menu, (
+            ("torch", "Copy as &PyTorch", "A runnable torch script that reproduces this run",
              lambda: self.copy_run_code("torch", run)),
-            ("Copy as co&mmand", "The saddlelab run command line that reproduces this run",
+            ("command", "Copy as co&mmand", "The saddlelab run command that reproduces this run",
              lambda: self.copy_run_code("command", run)),
-            (None, None, None),
-            ("Export run as &CSV…", "This run's trajectory as a table",
+            None,
+            ("csv", "Export run as &CSV…", "This run's trajectory as a table",
              lambda: self.exports.export_data("runs", "csv", run)),
-            ("Export run as &JSON…", "This run as `saddlelab run --json` writes it",
+            ("json", "Export run as &JSON…", "This run as `saddlelab run --json` writes it",
              lambda: self.exports.export_data("runs", "json", run)),
-        ):  # fmt: skip
-            if text is None:
-                menu.addSeparator()
-                continue
-            action = menu.addAction(text)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda *_, s=slot: s())
+        ))  # fmt: skip
         return menu
 
     def _on_runs_menu(self, pos: QtCore.QPoint) -> None:

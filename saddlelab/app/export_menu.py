@@ -31,6 +31,22 @@ FILTERS = {
 }  # fmt: skip
 
 
+def add_entries(menu: QtWidgets.QMenu, entries) -> dict[str, QtGui.QAction]:
+    """Add ``(key, text, tip, slot)`` entries (None: a separator) to ``menu``; the actions."""
+    actions = {}
+    for entry in entries:
+        if entry is None:
+            menu.addSeparator()
+            continue
+        key, text, tip, slot = entry
+        action = menu.addAction(text)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda *_, s=slot: s())
+        actions[key] = action
+    return actions
+
+
 def _settings() -> QtCore.QSettings:
     return QtCore.QSettings("SaddleLab", "SaddleLab")
 
@@ -46,15 +62,14 @@ class ExportMenu(QtCore.QObject):
         self._resume_playing = False
         menu = QtWidgets.QMenu("&Export", window)
         menu.setToolTipsVisible(True)
-        self.actions: dict[str, QtGui.QAction] = {}
-        for key, text, tip, slot in (
+        entries = (
             ("figure", "&Figure…", "The contour map or the loss curves as PNG, SVG or PDF",
              self.export_figure),
             ("image3d", "&3-D image…", "The 3-D view as a PNG at 1x to 4x, off-screen",
              self.export_image3d),
             ("animation", "&Animation…", "The runs unfolding as a GIF or MP4",
              self.export_animation),
-            (None, None, None, None),
+            None,
             ("runs_csv", "Runs as &CSV…", "Every run's trajectory as a table",
              lambda: self.export_data("runs", "csv")),
             ("runs_json", "Runs as &JSON…", "Every run as `saddlelab run --json` writes it",
@@ -63,15 +78,8 @@ class ExportMenu(QtCore.QObject):
              lambda: self.export_data("critical", "csv")),
             ("probe_json", "&Probe analysis as JSON…", "The analysis at the probe point",
              lambda: self.export_data("probe", "json")),
-        ):  # fmt: skip
-            if key is None:
-                menu.addSeparator()
-                continue
-            action = menu.addAction(text)
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda *_, s=slot: s())
-            self.actions[key] = action
+        )  # fmt: skip
+        self.actions: dict[str, QtGui.QAction] = add_entries(menu, entries)
         self.menu = menu
 
     # -- settings ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
+from window_actions import answer_file_dialogs
 
 from saddlelab.app.panels.export_dialog import ExportDialog
 
@@ -20,13 +21,13 @@ TIMEOUT = 120_000
 
 @pytest.fixture
 def out(tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
+    """The exports' folder (tmp_path also holds the test's settings)."""
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out"
 
 
 def _save_to(monkeypatch, path) -> None:
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    answer_file_dialogs(monkeypatch, save=path)
 
 
 def _in_dialog(configure) -> list[str]:

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
+from window_actions import answer_file_dialogs
 
 from saddlelab.app import file_menu
 from saddlelab.app.file_menu import FileMenu
@@ -26,11 +27,11 @@ def sessions(tmp_path):
 
 
 def _save_as(monkeypatch, path) -> None:
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    answer_file_dialogs(monkeypatch, save=path)
 
 
 def _open_as(monkeypatch, path) -> None:
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    answer_file_dialogs(monkeypatch, open_=path)
 
 
 def _trigger(window, key: str) -> None:
