@@ -336,7 +336,10 @@ class FileMenu(QtCore.QObject):
         return False
 
     def close(self) -> None:
-        """The window is closing: stop the exports (waiting for their threads), disconnect."""
+        """The window is closing: stop the exports (waiting for their threads), disconnect
+        (once: Qt may send a closing window a second close event)."""
+        if self._closing:
+            return
         self._closing = True
         self._check.stop()
         self._subs.clear()

@@ -277,7 +277,11 @@ def test_the_3d_views_right_click_opens_its_menu(qtbot, window):
 
 def test_the_contour_views_context_menu_from_the_keyboard(qtbot, window):
     view = window.contour_view
-    event = QtGui.QContextMenuEvent(QtGui.QContextMenuEvent.Reason.Keyboard, QtCore.QPoint(5, 5))
+    at = QtCore.QPoint(5, 5)
+    event = QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Reason.Keyboard, at, view.mapToGlobal(at),
+        QtCore.Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
     QtWidgets.QApplication.sendEvent(view, event)
     menu = window.file_menu.context.last_menu
     assert menu is not None and [a.text() for a in menu.actions()] == ["&Copy image", "&Export…"]
