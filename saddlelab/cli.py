@@ -1,5 +1,4 @@
-"""Command-line entry point: ``saddlelab`` opens the window (``saddlelab FILE`` on a saved
-session); sub-commands print analyses.
+"""Command-line entry point: ``saddlelab [FILE]`` opens the window; sub-commands print analyses.
 
 Kept light and thin on purpose: ``main`` and the parser only. Each sub-command lives in a
 module of :mod:`saddlelab.commands`, with the helpers they share in
@@ -16,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from saddlelab.commands import window
 from saddlelab.commands.common import CLIError, silence_float_warnings
 
 
@@ -40,15 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (analysis, run, render):
         command.register(sub)
     return parser
-
-
-def _command_names(parser: argparse.ArgumentParser) -> set[str]:
-    return {
-        name
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
-        for name in action.choices
-    }
 
 
 def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
@@ -99,17 +90,10 @@ def _join_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        from saddlelab.commands import window
-
-        return window.launch()
     try:
+        if window.opens_window(argv, build_parser):  # no arguments, or a session file
+            return window.launch(session_path=argv[0] if argv else None)
         parser = build_parser()
-        if len(argv) == 1:
-            from saddlelab.commands import window
-
-            if window.is_session_argument(argv[0], _command_names(parser)):
-                return window.launch(session_path=argv[0])
         argv = _join_dash_values(argv, parser)
         # Numbers that overflow or are undefined become statuses and messages, never warnings
         # on the terminal.

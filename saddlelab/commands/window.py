@@ -9,12 +9,29 @@ and no window opens (a script that passes a bad path learns so at once).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 from saddlelab.commands.common import CLIError
 
 SESSION_SUFFIX = ".saddlelab"
+
+
+def opens_window(argv: list[str], build_parser) -> bool:
+    """Whether ``saddlelab ARGV`` opens the window: no arguments, or a lone session file
+    (``build_parser()`` gives the sub-commands, whose names are never files)."""
+    if not argv:
+        return True
+    if len(argv) != 1:
+        return False
+    commands = {
+        name
+        for action in build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    return is_session_argument(argv[0], commands)  # fmt: skip
 
 
 def is_session_argument(arg: str, commands: set[str]) -> bool:
