@@ -5,8 +5,9 @@ window's process, the first draw of a 1280 x 720 contour map kept the GUI thread
 ~200 ms (benchmarks/bench_export_gui.py). In a child process it holds nobody's lock. The child
 is started with ``spawn`` (never ``fork``: the window has threads), imports only the exporter
 (no Qt: this module imports nothing of Qt), gets the GUI-thread snapshot (plain arrays,
-pickled) and reports progress through a queue; Cancel is an event it reads at each progress
-call, so the exporter stops by its own ``Cancelled`` and removes its temporary file.
+pickled), runs at a lower priority (``NICE``) and reports progress through a queue; Cancel is
+an event it reads at each progress call, so the exporter stops by its own ``Cancelled`` and
+removes its temporary file.
 
 ``in_child(fn, before, after)`` gives the export job's ``write(path, progress)``: it calls
 ``fn(*before, path, *after, progress)`` in the child and relays progress and the outcome.
@@ -14,18 +15,27 @@ call, so the exporter stops by its own ``Cancelled`` and removes its temporary f
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue
 from collections.abc import Callable
 
 from saddlelab.export.options import Cancelled, ExportError
 
+NICE = 5
+"""The child (and the ffmpeg it starts) run at lower priority: on two busy cores the GUI
+thread gets the processor first."""
 POLL_S = 0.05
 JOIN_S = 5.0
 """How long a child that was told to stop may take before it is terminated."""
 
 
 def _child(fn, before, after, path, messages, cancel) -> None:
+    if hasattr(os, "nice"):  # a background job: the window (and its worker) come first
+        with contextlib.suppress(OSError):
+            os.nice(NICE)
+
     def progress(done: int, total: int) -> bool:
         messages.put(("progress", int(done), int(total)))
         return not cancel.is_set()
