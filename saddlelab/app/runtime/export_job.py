@@ -221,6 +221,7 @@ class ExportJob(QtCore.QObject):
     def _on_finished(self) -> None:
         if self.outcome is not None:
             return
+        self._worker.wait()  # its run() has returned: this only lets the thread end
         self._poll.stop()
         if self.pump is not None:
             self.pump.stop()

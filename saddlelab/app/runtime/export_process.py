@@ -69,6 +69,9 @@ def in_child(fn, before: tuple = (), after: tuple = ()) -> Callable[[str, Callab
             if child.is_alive():
                 child.terminate()
                 child.join()
+            child.close()
+            messages.close()
+            messages.join_thread()
         if outcome[0] == "cancelled":
             raise Cancelled()
         if outcome[0] == "error":
