@@ -1,4 +1,4 @@
-"""Command-line entry point: ``saddlelab`` opens the window; sub-commands print analyses.
+"""Command-line entry point: ``saddlelab [FILE]`` opens the window; sub-commands print analyses.
 
 Kept light and thin on purpose: ``main`` and the parser only. Each sub-command lives in a
 module of :mod:`saddlelab.commands`, with the helpers they share in
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from saddlelab.commands import window
 from saddlelab.commands.common import CLIError, silence_float_warnings
 
 
@@ -89,11 +90,9 @@ def _join_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        from saddlelab.commands import window
-
-        return window.launch()
     try:
+        if window.opens_window(argv, build_parser):  # no arguments, or a session file
+            return window.launch(session_path=argv[0] if argv else None)
         parser = build_parser()
         argv = _join_dash_values(argv, parser)
         # Numbers that overflow or are undefined become statuses and messages, never warnings

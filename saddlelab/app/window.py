@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.file_menu import attach_file_menu
 from saddlelab.app.panels.analysis_column import AnalysisColumn
 from saddlelab.app.panels.runs_panel import RunsPanel
 from saddlelab.app.panels.surface_bar import SurfaceBar
@@ -101,6 +102,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_follow_possible()
         self._closed = False
         self._worker_start_armed = False
+        attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
 
     # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
@@ -347,12 +349,17 @@ def bring_forward(dock: QtWidgets.QDockWidget) -> None:
     dock.raise_()
 
 
-def lecture_window(resolution: int = 200) -> MainWindow:
-    """The window ``saddlelab`` opens: the lecture example with a GD run ready at its start."""
+def lecture_state() -> AppState:
+    """The lecture example with a GD run ready at its start (the opening state, File ▸ New)."""
     from saddlelab.core import catalogue
 
-    surface = catalogue.load("w1w2-mse")
-    state = AppState(surface)
+    state = AppState(catalogue.load("w1w2-mse"))
     state.playback.set_speed(DEFAULT_SPEED)
     state.add_run("sgd", {"lr": DEFAULT_LR})
-    return MainWindow(surface, resolution, state=state)
+    return state
+
+
+def lecture_window(resolution: int = 200) -> MainWindow:
+    """The window ``saddlelab`` opens: the lecture example."""
+    state = lecture_state()
+    return MainWindow(state.surface.surface, resolution, state=state)

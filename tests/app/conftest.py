@@ -4,7 +4,9 @@
 - a test that leaves a QThread running fails (and the thread is stopped, so Qt cannot abort);
 - ``gl_context`` skips cleanly where no OpenGL context can be made (under xvfb-run it runs);
 - ``window`` opens the lecture window with a coarse mesh and closes it after the test;
-- QSettings read and write a temporary folder of each test, never the user's settings.
+- QSettings read and write a temporary folder of each test, never the user's settings;
+- closing a window with unsaved changes discards them without asking (a modal box would wait
+  for a click no test gives); tests/app/test_file_menu.py drives the real prompt.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app import style
+from saddlelab.app.file_menu import FileMenu
 from saddlelab.app.window import MainWindow, lecture_window
 
 style.before_application()  # before pytest-qt creates the QApplication
@@ -53,6 +56,14 @@ def temporary_settings(tmp_path):
     for form in (QtCore.QSettings.Format.NativeFormat, QtCore.QSettings.Format.IniFormat):
         QtCore.QSettings.setPath(form, scope, str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def discard_unsaved_on_close(monkeypatch):
+    """The close prompt answers Discard (see the module docstring)."""
+    monkeypatch.setattr(
+        FileMenu, "ask_to_save", lambda self: QtWidgets.QMessageBox.StandardButton.Discard
+    )
 
 
 @pytest.fixture(autouse=True)

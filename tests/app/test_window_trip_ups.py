@@ -269,7 +269,7 @@ def test_the_slice_slider_names_its_variable_and_shows_its_value(qtbot, window):
 # -- every menu entry acts or says why -------------------------------------------------------------
 def test_every_menu_entry_can_act_or_says_why(qtbot, window):
     menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
-    assert [m.title() for m in menus] == ["&Run", "&View", "&Analysis"]
+    assert [m.title() for m in menus] == ["&File", "&Edit", "&Run", "&View", "&Analysis"]
     for menu in menus:
         assert menu.toolTipsVisible()
         for action in menu.actions():

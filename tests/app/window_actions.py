@@ -23,3 +23,12 @@ def type_surface(window, expr: str, variables: str, domain: str) -> str | None:
     picker.domain_edit.setText(domain)
     picker.apply_button.click()
     return None if picker.error_label.isHidden() else picker.error_label.text()
+
+
+def answer_file_dialogs(monkeypatch, save=None, open_=None) -> None:
+    """Make the save (and open) file dialogs answer ``save`` (``open_``) without showing."""
+    from PySide6 import QtWidgets
+
+    for name, path in (("getSaveFileName", save), ("getOpenFileName", open_)):
+        if path is not None:
+            monkeypatch.setattr(QtWidgets.QFileDialog, name, lambda *a, p=path, **k: (str(p), ""))
