@@ -354,7 +354,7 @@ def load_session(path) -> Session:
     except OSError as error:
         raise SessionError(f"{name}: cannot read it: {error.strerror or error}") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark (some editors write one) is fine
     except UnicodeDecodeError:
         raise SessionError(f"{name}: not a session (not UTF-8 text)") from None
     return Session.from_text(text, name)

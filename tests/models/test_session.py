@@ -309,6 +309,13 @@ def test_unreadable_and_binary_files_are_one_line(tmp_path):
         load_session(tmp_path / "missing.json")
 
 
+def test_a_byte_order_mark_is_read_as_utf8(tmp_path):
+    """Some editors (Notepad) start UTF-8 files with a byte-order mark: still a session."""
+    path = tmp_path / "bom.saddlelab"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert load_session(path).to_text() == Session.from_text(GOOD, "good.json").to_text()
+
+
 def test_save_is_atomic_and_reads_back(tmp_path, monkeypatch):
     session = Session.from_text(GOOD, "good.json")
     path = tmp_path / "s.json"
