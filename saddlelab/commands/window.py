@@ -49,6 +49,7 @@ def load(path: str):
         return load_session(path)
     except Exception as error:  # noqa: BLE001 - any unreadable file is one line, exit 2
         line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        line = line.removeprefix(f"{Path(path).name}: ")  # the path is named once, in full
         raise CLIError(f"cannot open {path}: {line}") from None
 
 

@@ -4,6 +4,7 @@ the file); a bad one is one line on stderr and exit status 2, and no window is m
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -57,6 +58,7 @@ def test_a_bad_session_file_is_one_line_exit_2_and_no_window(tmp_path):
         assert done.returncode == 2, done.stderr
         lines = done.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"saddlelab: error: cannot open {arg}: ")
+        assert lines[0].count(Path(arg).name) == 1  # the file is named once
         assert done.stdout == "no Qt\n"  # checked before any window (or Qt) exists
 
 
