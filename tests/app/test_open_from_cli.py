@@ -4,9 +4,9 @@ the file); a bad one is one line on stderr and exit status 2, and no window is m
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 from PySide6 import QtWidgets
 
