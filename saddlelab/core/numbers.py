@@ -31,7 +31,7 @@ def fmt(x: float, digits: int = 4, plain: bool = False) -> str:
         return "\u221e" if x > 0 else (f"{MINUS}\u221e" if x < 0 else "undefined")
     if x == 0:
         return "0"
-    if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)) and abs(x) < 1e9:
+    if round(x) != 0 and abs(x - round(x)) < 1e-9 * abs(x) and abs(x) < 1e9:
         text = str(int(round(x)))
     else:
         text = f"{x:.{digits}g}"

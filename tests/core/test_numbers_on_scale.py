@@ -59,3 +59,19 @@ def test_taylor_text_away_from_critical_points_keeps_every_term():
     b = analyze(catalogue.load("w1w2-mse"), (3e-9, -3e-9))
     assert b.taylor((3e-9, -3e-9)) == pytest.approx(b.loss, abs=0, rel=1e-15)
     assert b.taylor.gradient[0] != 0.0
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1e-12, "10\u207b\u00b9\u00b2"),
+        (-3e-10, "\u22123\u00b710\u207b\u00b9\u2070"),
+        (9.7e-13, "9.7\u00b710\u207b\u00b9\u00b3"),
+        (2.0000000000001, "2"),
+        (-5.0, "\u22125"),
+        (0.0, "0"),
+    ],
+)
+def test_fmt_never_writes_a_small_number_as_zero(value, text):
+    """Exact numbers: a gradient norm of 1e-12 is not 0 (only whole numbers are rounded)."""
+    assert numbers.fmt(value) == text

@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from saddlelab.app.runtime.critical_search import CriticalSearch
 from saddlelab.app.style import CLASS_COLOURS, CLASS_NAMES
 from saddlelab.core.advice import start_near
-from saddlelab.core.numbers import fmt, fmt_vector
+from saddlelab.core.numbers import fmt, fmt_vector, zero_on_scale
 from saddlelab.models.critical_points import CriticalPointsModel
 from saddlelab.models.subscriptions import Subscriptions
 
@@ -87,6 +87,9 @@ SHORT_NAMES = {
 }
 """Class names in the table, short enough to fit a 400-px dock (the full name is the tooltip)."""
 DIGITS = 3
+ROUND_OFF = 1e-12
+"""A value within this fraction of its scale of zero is the finder's round-off: shown as 0
+(the tooltip keeps the full value)."""
 MIN_POINTS = 9.0
 """Smallest table text: columns are fitted to the dock by shrinking the text to this."""
 """Significant figures shown in the table; tooltips give full precision."""
@@ -255,18 +258,26 @@ class CriticalPointsPanel(QtWidgets.QWidget):
         table.setSortingEnabled(False)
         table.clearSelection()
         table.setRowCount(len(points))
+        widths = [hi - lo for lo, hi in self.model.surface.domain]
+        loss_span = max([1.0] + [abs(p.loss) for p in points if np.isfinite(p.loss)])
         for row, cp in enumerate(points):
             cls = cp.classification
+            # round-off of the finder (a saddle at 3e-17, a minimum's loss of 1e-28) is 0 on
+            # the scale of the domain, of the losses listed, of the point's largest eigenvalue
+            point = [zero_on_scale(x, w, ROUND_OFF) for x, w in zip(cp.point, widths, strict=False)]
+            loss = zero_on_scale(cp.loss, loss_span, ROUND_OFF)
+            top = max([0.0] + [abs(v) for v in cp.eigenvalues if np.isfinite(v)])
+            eigen = [zero_on_scale(v, top, ROUND_OFF) for v in cp.eigenvalues]
             name, full_name = SHORT_NAMES.get(cls, cls), CLASS_NAMES.get(cls, cls)
             if not getattr(cp, "isolated", True):
                 name = "on curve"  # the icon keeps the class, the tooltip says all
                 full_name += " (on a curve of critical points)"
             cells = (
                 (name, full_name),
-                (fmt_vector(cp.point, DIGITS), "(" + ", ".join(_full(x) for x in cp.point) + ")"),
-                (fmt(cp.loss, DIGITS), _full(cp.loss)),
+                (fmt_vector(point, DIGITS), "(" + ", ".join(_full(x) for x in cp.point) + ")"),
+                (fmt(loss, DIGITS), _full(cp.loss)),
                 (
-                    ", ".join(fmt(x, DIGITS) for x in cp.eigenvalues),
+                    ", ".join(fmt(x, DIGITS) for x in eigen),
                     "\u03bb = " + ", ".join(_full(x) for x in cp.eigenvalues),
                 ),
                 (fmt(cp.minimum_ratio, 2), _full(cp.minimum_ratio)),
