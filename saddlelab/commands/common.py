@@ -25,6 +25,16 @@ class CLIError(Exception):
     """A problem with what the user asked for: printed as one line, exit status 2."""
 
 
+def whole(text: str, option: str, minimum: int = 0) -> int:
+    """A whole number >= ``minimum`` within the engine's limits, or CLIError naming ``option``."""
+    from saddlelab.core.limits import whole_number
+
+    try:
+        return whole_number(text, option, minimum)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+
+
 def print_json(value: Any) -> None:
     """Print standard JSON (``allow_nan=False``: null, never NaN or Infinity)."""
     sys.stdout.write(json_text(value))

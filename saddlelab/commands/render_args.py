@@ -6,20 +6,13 @@ from __future__ import annotations
 import argparse
 import math
 
-from saddlelab.commands.common import CLIError, parse_point
-from saddlelab.core.limits import echo, whole_number
+from saddlelab.commands.common import CLIError, parse_point, whole
+from saddlelab.core.limits import echo
 
 RUN_KEYS = ("schedule", "grad_noise", "clip_norm", "seed", "start", "steps")
 """Keys of a ``--run`` besides the optimizer's hyper-parameters."""
 MAX_RUNS = 16
 DEFAULT_STEPS = 1000
-
-
-def _whole(text: str, what: str, minimum: int = 0) -> int:
-    try:
-        return whole_number(text, what, minimum)
-    except ValueError as error:
-        raise CLIError(str(error)) from None
 
 
 def _float(text: str, what: str) -> float:
@@ -51,11 +44,11 @@ def parse_run(text: str, surface, steps: int, start, seed: int = 0):
         (extra if key in RUN_KEYS else hyper)[key] = value
     where = f"--run '{echo(text)}'"
     if "steps" in extra:
-        steps = _whole(extra["steps"], f"{where}: steps")
+        steps = whole(extra["steps"], f"{where}: steps")
     if "start" in extra:
         start = parse_point(extra["start"], surface.ndim, f"{where}: start")
     if "seed" in extra:
-        seed = _whole(extra["seed"], f"{where}: seed")
+        seed = whole(extra["seed"], f"{where}: seed")
     noise = _float(extra["grad_noise"], f"{where}: grad_noise") if "grad_noise" in extra else 0.0
     clip = _float(extra["clip_norm"], f"{where}: clip_norm") if "clip_norm" in extra else None
     try:
@@ -71,10 +64,10 @@ def parse_records(args: argparse.Namespace, surface) -> list:
     """Every ``--run`` of the command as a RunRecord."""
     if len(args.run) > MAX_RUNS:
         raise CLIError(f"at most {MAX_RUNS} --run options, got {len(args.run)}")
-    steps = _whole(args.steps, "--steps") if args.steps is not None else DEFAULT_STEPS
+    steps = whole(args.steps, "--steps") if args.steps is not None else DEFAULT_STEPS
     start = (parse_point(args.start, surface.ndim, "--start") if args.start
              else surface.suggested_start())  # fmt: skip
-    seed = _whole(args.seed, "--seed") if args.seed is not None else 0
+    seed = whole(args.seed, "--seed") if args.seed is not None else 0
     return [parse_run(text, surface, steps, start, seed) for text in args.run]
 
 
@@ -96,7 +89,7 @@ def _size(text: str, fmt: str, dpi: float) -> dict:
                        f"{', '.join(PRESET_WORDS)}, got '{echo(text)}'")  # fmt: skip
     if inches:
         return {"size_in": (_float(w, "--size width"), _float(h, "--size height"))}
-    width, height = _whole(w, "--size width", 1), _whole(h, "--size height", 1)
+    width, height = whole(w, "--size width", 1), whole(h, "--size height", 1)
     if fmt in ("svg", "pdf"):  # vector pages are measured in inches
         return {"size_in": (width / dpi, height / dpi)}
     return {"size_px": (width, height)}
@@ -117,7 +110,7 @@ def export_options(args: argparse.Namespace, fmt: str):
     if args.size is not None:
         fields.update(_size(args.size, fmt, fields.get("dpi", ExportOptions.dpi)))
     if args.fps is not None:
-        fields["fps"] = _whole(args.fps, "--fps", 1)
+        fields["fps"] = whole(args.fps, "--fps", 1)
     if args.duration is not None:
         fields["duration"] = _float(args.duration, "--duration")
     if args.scale is not None:

@@ -17,6 +17,7 @@ from saddlelab.commands.common import (
     surface_from_args,
     surface_notes,
     surface_spec,
+    whole,
 )
 from saddlelab.core.numbers import count
 from saddlelab.export.data import run_record_json, write_trajectory_csv
@@ -64,15 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def _whole(text: str, option: str, minimum: int) -> int:
-    from saddlelab.core.limits import whole_number
-
-    try:
-        return whole_number(text, option, minimum)
-    except ValueError as error:
-        raise CLIError(str(error)) from None
-
-
 def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
     hyper: dict[str, str] = {}
     options: dict[str, float] = {}
@@ -92,7 +84,7 @@ def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    steps = _whole(args.steps, "--steps", 0)
+    steps = whole(args.steps, "--steps", 0)
     if args.torch_script:
         from saddlelab.export.torch_script import torch_available
 
@@ -104,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
         print("saddlelab: interrupted by Ctrl-C while compiling: no steps taken", file=sys.stderr)
         return 130
     surface = surface_from_args(args)
-    seed = _whole(args.seed, "--seed", 0)
+    seed = whole(args.seed, "--seed", 0)
     start = (
         parse_point(args.start, surface.ndim, "--start")
         if args.start
