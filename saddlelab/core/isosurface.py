@@ -137,6 +137,18 @@ def _cell_mask(values: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _defined_faces(verts, faces, normals, step, mask):
+    """Only the faces whose cell (the one holding their centroid) has 8 defined corners."""
+    cell = np.floor(verts[faces].mean(axis=1) / step).astype(np.int64)
+    cell = np.clip(cell, 0, np.array(mask.shape) - 2)
+    keep = mask[cell[:, 0], cell[:, 1], cell[:, 2]]
+    faces = faces[keep]
+    used = np.zeros(len(verts), dtype=bool)
+    used[faces.ravel()] = True
+    index = np.cumsum(used) - 1
+    return verts[used], index[faces], normals[used]
+
+
 def _refine(surface: Surface, vertices: np.ndarray, level: float, step: np.ndarray):
     """One Newton step onto the level along the exact gradient; exact unit normals."""
     value = surface.loss(vertices)
@@ -170,7 +182,8 @@ def mesh_level(grid: LossGrid, level: float, surface: Surface | None = None) -> 
     finite = values[np.isfinite(values)]
     if not mask.any() or not (finite.min() < level < finite.max()):
         return empty
-    filled = np.where(np.isfinite(values), values, level)  # never read: masked cells
+    # Undefined corners get a value above every level; the faces of their cells are dropped.
+    filled = np.where(np.isfinite(values), values, finite.max() + 1.0)
     step = grid.step
     try:
         verts, faces, normals, _ = marching_cubes(
@@ -178,6 +191,7 @@ def mesh_level(grid: LossGrid, level: float, surface: Surface | None = None) -> 
         )
     except (ValueError, RuntimeError):  # no crossing in the unmasked cells
         return empty
+    verts, faces, normals = _defined_faces(verts, faces, normals, step, mask)
     if faces.size == 0:
         return empty
     verts = verts + np.array([a[0] for a in grid.axes])
