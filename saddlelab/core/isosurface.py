@@ -57,7 +57,7 @@ class Isosurface:
 
 @dataclass(frozen=True)
 class LossGrid:
-    """The loss on a regular grid: ``values[i, j, k]`` at ``(axes[0][i], axes[1][j], axes[2][k])``."""
+    """The loss on a grid: ``values[i, j, k]`` at ``(axes[0][i], axes[1][j], axes[2][k])``."""
 
     axes: tuple[np.ndarray, np.ndarray, np.ndarray]
     values: np.ndarray
@@ -101,7 +101,9 @@ def loss_grid(
     return LossGrid(axes, values)  # type: ignore[arg-type]
 
 
-def default_levels(values: np.ndarray, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> list[float]:
+def default_levels(
+    values: np.ndarray, quantiles: Sequence[float] = DEFAULT_QUANTILES
+) -> list[float]:
     """Increasing levels at ``quantiles`` of the finite values, strictly inside their range.
 
     Repeated quantiles (a flat loss) are dropped; an all-NaN or constant grid gives no levels.
