@@ -226,4 +226,6 @@ def isosurfaces(
     for i, level in enumerate(chosen):
         out.append(mesh_level(grid, level, surface if refine else None))
         _tick(progress, n + i + 1, total)
+    if n + len(chosen) < total:  # a flat loss gave fewer default levels than quantiles
+        _tick(progress, total, total)
     return out

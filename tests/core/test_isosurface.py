@@ -104,6 +104,11 @@ def test_progress_counts_and_cancels() -> None:
     calls: list[tuple[int, int]] = []
     isosurfaces(s, [0.5, 1.0], n=16, progress=lambda d, t: calls.append((d, t)) or True)
     assert calls[-1] == (18, 18) and [d for d, _ in calls] == sorted(d for d, _ in calls)
+    flat: list[tuple[int, int]] = []  # no default levels: progress still ends at its total
+    assert (
+        isosurfaces(surface("0*x + 1"), n=8, progress=lambda d, t: flat.append((d, t)) or 1) == []
+    )
+    assert flat[-1][0] == flat[-1][1]
     with pytest.raises(Cancelled):
         isosurfaces(s, n=16, progress=lambda d, t: d < 8)
 
