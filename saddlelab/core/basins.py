@@ -171,4 +171,3 @@ def _nearest(attractors: list[Attractor], p: np.ndarray, radius: float) -> int |
     d = np.linalg.norm(np.array([a.point for a in attractors]) - p, axis=1)
     i = int(np.argmin(d))
     return i if d[i] <= radius else None
-
