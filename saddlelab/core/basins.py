@@ -12,18 +12,21 @@ converge within K steps (still running at K, or stalled).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .optim.config import RunConfig, RunStatus
+from .optim.config import STATUS_BY_CODE, RunConfig, RunStatus
 
 DIVERGED = -1
 NOT_CONVERGED = -2
 MATCH_RADIUS = 1e-3
 """A converged point matches a critical point within this fraction of the domain diagonal."""
+CONVERGED_CODE = STATUS_BY_CODE.index(RunStatus.CONVERGED)
+DIVERGED_CODE = STATUS_BY_CODE.index(RunStatus.DIVERGED)
 CHUNK = 100
 """Steps between progress calls."""
 
@@ -76,7 +79,11 @@ def grid_starts(surface, n: int, slice_values: Sequence[float] | None = None):
 
 
 def cell_config(base: RunConfig, start) -> RunConfig:
-    return base.with_changes(start=tuple(float(v) for v in start))
+    """``base`` from ``start``: ``base.with_changes(start=...)`` without validating the
+    already validated rest again (40,000 cells would spend longer on that than stepping)."""
+    config = copy.copy(base)
+    object.__setattr__(config, "start", tuple(float(v) for v in start))
+    return config
 
 
 def compute_basins(
@@ -114,11 +121,10 @@ def compute_basins(
             break
     if progress is not None and progress(steps, steps) is False:
         raise BasinsCancelled("basins cancelled")
-    statuses = batch.statuses
-    label, attractors = _label(surface, batch.points, statuses, critical)
-    taken = batch.steps
-    converged = np.array([s is RunStatus.CONVERGED for s in statuses])
-    stc = np.where(converged, taken, -1).reshape(grid, grid)
+    codes = batch.status_codes
+    converged = codes == CONVERGED_CODE
+    label, attractors = _label(surface, batch.points, codes, critical)
+    stc = np.where(converged, batch.steps, -1).reshape(grid, grid)
     return Basins(xs, ys, steps, attractors, label.reshape(grid, grid), stc, tuple(configs))
 
 
@@ -131,7 +137,9 @@ def status_label(status: RunStatus) -> int | None:
     return NOT_CONVERGED
 
 
-def _label(surface, points: np.ndarray, statuses, critical):
+def _label(surface, points: np.ndarray, codes: np.ndarray, critical):
+    """Labels from the batch's status codes (diverged covers the single run's undefined and
+    undefined_start too: :func:`status_label` says -1 for all three) and final points."""
     from .critical import find_critical_points
     from .criticality import verdict_at
 
@@ -142,27 +150,29 @@ def _label(surface, points: np.ndarray, statuses, critical):
     radius = MATCH_RADIUS * float(np.linalg.norm(hi - lo))
     attractors = [Attractor(np.asarray(c.point, float), c.classification, c.loss)
                   for c in critical]  # fmt: skip
-    used: set[int] = set()
-    label = np.empty(len(points), dtype=np.int64)
-    for k, status in enumerate(statuses):
-        fixed = status_label(status)
-        if fixed is not None:
-            label[k] = fixed
-            continue
-        p = points[k]
-        index = _nearest(attractors, p, radius)
+    label = np.where(codes == DIVERGED_CODE, DIVERGED, NOT_CONVERGED).astype(np.int64)
+    rows = np.flatnonzero(codes == CONVERGED_CODE)
+    if len(rows) and attractors:
+        known = np.array([a.point for a in attractors])
+        d = np.linalg.norm(points[rows, None, :] - known[None], axis=2)
+        nearest = np.argmin(d, axis=1)
+        hit = d[np.arange(len(rows)), nearest] <= radius
+        label[rows[hit]] = nearest[hit]
+        rows = rows[~hit]
+    for k in rows:  # converged where the list has no critical point: rare, one by one
+        index = _nearest(attractors, points[k], radius)
         if index is None:
-            verdict, analysis = verdict_at(surface, p)
+            verdict, analysis = verdict_at(surface, points[k])
             loss = float(analysis.loss) if analysis is not None else float("nan")
-            attractors.append(Attractor(p.copy(), verdict.classification, loss))
+            attractors.append(Attractor(points[k].copy(), verdict.classification, loss))
             index = len(attractors) - 1
-        used.add(index)
         label[k] = index
     # keep only attractors some cell reached, renumbered in list order
-    keep = sorted(used)
-    renumber = {old: new for new, old in enumerate(keep)}
-    label = np.array([renumber[int(v)] if v >= 0 else int(v) for v in label], dtype=np.int64)
-    return label, [attractors[i] for i in keep]
+    keep = np.unique(label[label >= 0])
+    renumber = np.full(len(attractors), -1, dtype=np.int64)
+    renumber[keep] = np.arange(len(keep))
+    label = np.where(label >= 0, renumber[np.maximum(label, 0)], label)
+    return label, [attractors[int(i)] for i in keep]
 
 
 def _nearest(attractors: list[Attractor], p: np.ndarray, radius: float) -> int | None:

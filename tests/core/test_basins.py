@@ -13,7 +13,7 @@ from saddlelab.core.basins import (
     compute_basins,
     status_label,
 )
-from saddlelab.core.optim import Run, RunStatus
+from saddlelab.core.optim import Run, RunConfig, RunStatus
 
 
 def _single_label(basins, surface, k: int):
@@ -49,7 +49,8 @@ def test_labels_equal_single_runs(surface_id, optimizer, params, steps):
     ]
     for j, i in cells:
         k = j * n + i
-        assert basins.configs[k].start == (basins.xs[i], basins.ys[j])
+        start = (basins.xs[i], basins.ys[j])
+        assert basins.configs[k] == RunConfig.make(optimizer, start, params, max_steps=steps)
         expected, run = _single_label(basins, surface, k)
         assert basins.label[j, i] == expected, (j, i, run.status)
         converged = run.status is RunStatus.CONVERGED
