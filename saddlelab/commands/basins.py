@@ -9,11 +9,10 @@ import numpy as np
 
 from saddlelab.commands.common import (
     CLIError,
-    add_surface_arguments,
     print_json,
     surface_from_args,
 )
-from saddlelab.commands.run import _settings, _whole
+from saddlelab.commands.run import _settings, _whole, add_optimizer_arguments
 from saddlelab.core.limits import echo
 
 MIN_GRID, MAX_GRID = 2, 400
@@ -28,12 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(each run exactly the one 'saddlelab run' makes from that start) and say which "
         "critical point it converges at; -1: diverged, -2: not converged within --steps.",
     )
-    add_surface_arguments(p)
-    p.add_argument("--optimizer", required=True, help="sgd, adagrad, rmsprop, adam, adamw, "
-                   "newton, saddle-free-newton or gd-escape")  # fmt: skip
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="a hyper-parameter (lr=0.01) or an option (grad_noise=0.1, clip_norm=1); "
-                   "repeatable")  # fmt: skip
+    add_optimizer_arguments(p)
     p.add_argument("--grid", default=str(DEFAULT_GRID),
                    help=f"starts per side, {MIN_GRID} to {MAX_GRID} ({DEFAULT_GRID})")  # fmt: skip
     p.add_argument("--steps", default=str(DEFAULT_STEPS),
