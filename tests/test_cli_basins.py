@@ -41,7 +41,8 @@ def test_cells_are_the_runs_saddlelab_run_makes(capsys, surface, lr, steps):
             assert taken == run["steps"]
             d = [np.linalg.norm(np.subtract(a["point"], run["final"]["point"]))
                  for a in data["attractors"]]  # fmt: skip
-            assert label == int(np.argmin(d)) and min(d) < 1e-2
+            reach = 1e-2 if surface == "himmelblau" else 0.5  # w1w2-mse: a curve of minima
+            assert label == int(np.argmin(d)) and min(d) < reach
         else:
             assert taken is None
             assert label == (-1 if run["status"] in ("diverged", "undefined") else -2), run[

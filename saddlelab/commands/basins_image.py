@@ -39,7 +39,7 @@ def write_basins_png(path: str, surface, basins) -> None:
 
     fig = Figure(figsize=(7.5, 5.2), dpi=120)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.08, 0.1, 0.55, 0.8))
+    ax = fig.add_axes((0.1, 0.1, 0.53, 0.8))
     xs, ys = basins.xs, basins.ys
     dx = (xs[1] - xs[0]) / 2
     dy = (ys[1] - ys[0]) / 2

@@ -27,6 +27,9 @@ MATCH_RADIUS = 1e-3
 """A converged point matches a critical point within this fraction of the domain diagonal."""
 CONVERGED_CODE = STATUS_BY_CODE.index(RunStatus.CONVERGED)
 DIVERGED_CODE = STATUS_BY_CODE.index(RunStatus.DIVERGED)
+CONTINUUM_REACH = 1 / 12
+"""... and a representative of a curve of critical points within this fraction (the thinning
+distance of :func:`~saddlelab.core.critical.find_critical_points`)."""
 CHUNK = 100
 """Steps between progress calls."""
 
@@ -150,13 +153,17 @@ def _label(surface, points: np.ndarray, codes: np.ndarray, critical):
     radius = MATCH_RADIUS * float(np.linalg.norm(hi - lo))
     attractors = [Attractor(np.asarray(c.point, float), c.classification, c.loss)
                   for c in critical]  # fmt: skip
+    # a point standing for a curve of critical points (w1*w2 = 1) takes the runs that end on
+    # the curve within the finder's thinning distance of it
+    reach = np.array([radius if c.isolated else CONTINUUM_REACH * radius / MATCH_RADIUS
+                      for c in critical])  # fmt: skip
     label = np.where(codes == DIVERGED_CODE, DIVERGED, NOT_CONVERGED).astype(np.int64)
     rows = np.flatnonzero(codes == CONVERGED_CODE)
     if len(rows) and attractors:
         known = np.array([a.point for a in attractors])
         d = np.linalg.norm(points[rows, None, :] - known[None], axis=2)
         nearest = np.argmin(d, axis=1)
-        hit = d[np.arange(len(rows)), nearest] <= radius
+        hit = d[np.arange(len(rows)), nearest] <= reach[nearest]
         label[rows[hit]] = nearest[hit]
         rows = rows[~hit]
     for k in rows:  # converged where the list has no critical point: rare, one by one
