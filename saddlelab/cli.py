@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from saddlelab import __version__
-    from saddlelab.commands import analysis, render, run
+    from saddlelab.commands import analysis, basins, render, run
 
     parser = _Parser(
         prog="saddlelab",
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"saddlelab {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    for command in (analysis, run, render):
+    for command in (analysis, run, render, basins):
         command.register(sub)
     return parser
 

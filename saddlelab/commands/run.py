@@ -35,12 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Divergence is a status, not an error; so is a start where the loss is undefined "
         "(undefined_start: the run never steps) or a run that reaches such a point (undefined).",
     )
-    add_surface_arguments(p)
-    p.add_argument("--optimizer", required=True, help="sgd, adagrad, rmsprop, adam, adamw, "
-                   "newton, saddle-free-newton or gd-escape")  # fmt: skip
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="a hyper-parameter (lr=0.01, betas=0.9,0.999, nesterov=true) or an option "
-                   "(grad_noise=0.1, clip_norm=1); repeatable")  # fmt: skip
+    add_optimizer_arguments(p)
     p.add_argument("--schedule", default="constant",
                    help='learning-rate schedule, e.g. "warmup=50+cosine:T_max=1000"')  # fmt: skip
     p.add_argument("--steps", default=str(DEFAULT_STEPS),
@@ -63,6 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--save-session", metavar="FILE",
                    help="also write the session that reopens this run")  # fmt: skip
     p.set_defaults(handler=handle)
+
+
+def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
+    """SURFACE (or --expr/--vars/--domain), --optimizer and --set, as ``run`` reads them."""
+    add_surface_arguments(p)
+    p.add_argument("--optimizer", required=True, help="sgd, adagrad, rmsprop, adam, adamw, "
+                   "newton, saddle-free-newton or gd-escape")  # fmt: skip
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a hyper-parameter (lr=0.01, betas=0.9,0.999, nesterov=true) or an option "
+                   "(grad_noise=0.1, clip_norm=1); repeatable")  # fmt: skip
 
 
 def _settings(pairs: list[str]) -> tuple[dict[str, str], dict[str, float]]:
