@@ -126,7 +126,7 @@ def compute_basins(
         raise BasinsCancelled("basins cancelled")
     codes = batch.status_codes
     converged = codes == CONVERGED_CODE
-    label, attractors = _label(surface, batch.points, codes, critical)
+    label, attractors = label_outcomes(surface, batch.points, codes, critical)
     stc = np.where(converged, batch.steps, -1).reshape(grid, grid)
     return Basins(xs, ys, steps, attractors, label.reshape(grid, grid), stc, tuple(configs))
 
@@ -140,7 +140,7 @@ def status_label(status: RunStatus) -> int | None:
     return NOT_CONVERGED
 
 
-def _label(surface, points: np.ndarray, codes: np.ndarray, critical):
+def label_outcomes(surface, points: np.ndarray, codes: np.ndarray, critical):
     """Labels from the batch's status codes (diverged covers the single run's undefined and
     undefined_start too: :func:`status_label` says -1 for all three) and final points."""
     from .critical import find_critical_points
