@@ -19,6 +19,8 @@ from pyqtgraph.opengl import GLGraphicsItem
 from saddlelab.app.scene3d.primitives import FlatShader, VertexBatch
 
 LIGHT = np.array([0.35, -0.45, 0.82]) / np.linalg.norm([0.35, -0.45, 0.82])
+LIFT = 0.3
+"""Share of white mixed into the base colour: dark colour-map ends still read on dark grey."""
 SHELL_OPTIONS = {
     GL.GL_DEPTH_TEST: True,
     GL.GL_BLEND: True,
@@ -41,11 +43,13 @@ def outward_faces(vertices: np.ndarray, faces: np.ndarray, normals: np.ndarray) 
     return out
 
 
-def shaded(rgba: np.ndarray, normals: np.ndarray) -> np.ndarray:
-    """Vertex colours ``rgba`` (4,) lit by the fixed light from either side of the surface."""
-    lit = 0.55 + 0.45 * np.abs(np.nan_to_num(normals) @ LIGHT)
+def shaded(rgba: np.ndarray, normals: np.ndarray, lift: float = 0.0) -> np.ndarray:
+    """Vertex colours ``rgba`` (4,) lit by the fixed light from either side of the surface,
+    ``lift`` of white mixed in first."""
+    lit = 0.6 + 0.5 * np.abs(np.nan_to_num(normals) @ LIGHT)
     out = np.empty((len(normals), 4), np.float32)
-    out[:, :3] = np.clip(np.asarray(rgba[:3])[None] * lit[:, None], 0, 1)
+    base = np.asarray(rgba[:3], dtype=float)[None] * (1 - lift) + lift
+    out[:, :3] = np.clip(base * lit[:, None], 0, 1)
     out[:, 3] = rgba[3]
     return out
 
@@ -69,7 +73,7 @@ class GLShells(GLGraphicsItem.GLGraphicsItem):
             faces = outward_faces(vertices, faces, normals)
             batch = VertexBatch()
             index = faces.reshape(-1)
-            batch.set(vertices[index], shaded(np.asarray(colour), normals[index]))
+            batch.set(vertices[index], shaded(np.asarray(colour), normals[index], LIFT))
             self._batches.append(batch)
             self._meshes.append((vertices, faces))
         self.update()

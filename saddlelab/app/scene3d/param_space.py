@@ -31,11 +31,14 @@ from saddlelab.app.style import height_rgba
 from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
-CAMERA = {"distance": 5.6, "elevation": 18.0, "azimuth": -55.0}
+CAMERA = {"distance": 6.7, "elevation": 14.0, "azimuth": -55.0}
+CAMERA_SHIFT = 0.85
+"""The default camera looks this far (scene units) right of the box's centre, so the box sits
+left of the middle: room on the right for the in-scene legend."""
 PLANE_GRID = 64
 COLOUR_GRID = 24
 """Grid per axis of the loss sample the colour scale's quantiles come from."""
-INNER_ALPHA, OUTER_ALPHA = 0.6, 0.16
+INNER_ALPHA, OUTER_ALPHA = 0.7, 0.14
 
 
 class _SpaceWindow(GLSceneWindow):
@@ -150,7 +153,7 @@ class ParameterSpaceView(RunDrawing, QtWidgets.QWidget):
         layout.addWidget(self.gl_widget, 1)
         for key, slot in (("T", self.top_view), ("F", self.front_view), ("0", self.reset_camera)):
             shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
-            shortcut.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
 
     # -- public API --------
@@ -185,7 +188,9 @@ class ParameterSpaceView(RunDrawing, QtWidgets.QWidget):
 
     # -- camera --------
     def reset_camera(self) -> None:
-        self.gl.setCameraPosition(pos=QtGui.QVector3D(0, 0, 0), **CAMERA)
+        az = np.radians(CAMERA["azimuth"])
+        cx, cy = CAMERA_SHIFT * np.array([-np.sin(az), np.cos(az)])  # the screen's x direction
+        self.gl.setCameraPosition(pos=QtGui.QVector3D(cx, cy, 0.1), **CAMERA)
 
     def top_view(self) -> None:
         self.gl.setCameraPosition(
@@ -257,7 +262,7 @@ class ParameterSpaceView(RunDrawing, QtWidgets.QWidget):
         with np.errstate(all="ignore"):
             values = self.state.surface.surface.loss(params.reshape(-1, 3)).reshape(a.shape)
         colours = height_rgba(self.colour_unit(values)).astype(np.float32) / 255.0
-        colours[..., 3] = np.where(colours[..., 3] > 0, 0.5 if axis == 2 else 0.32, 0.0)
+        colours[..., 3] = np.where(colours[..., 3] > 0, 0.45 if axis == 2 else 0.22, 0.0)
         self.planes.set_plane(axis, coord, colours)
         self.sliders.show_value(axis, value)
 

@@ -16,13 +16,15 @@ from saddlelab.app.scene3d.critical_markers import GLCriticalMarkersItem
 from saddlelab.app.scene3d.isosurface_items import GLShells
 from saddlelab.app.scene3d.legend import POINT_SIZE as LEGEND_POINTS
 from saddlelab.app.scene3d.legend import GLLegendItem
-from saddlelab.app.style import CLASS_COLOURS, LEGEND_NOTE, NEGATIVE, PATCH_COLOUR, rgba
+from saddlelab.app.style import CLASS_COLOURS, PATCH_COLOUR, rgba
 from saddlelab.app.widgets.legend_content import LegendContent
 from saddlelab.core.numbers import fmt
 from saddlelab.core.quadric import taylor_quadric
 from saddlelab.models.subscriptions import Subscriptions
 
 ARROW_HALF = 0.5
+SPACE_LEGEND_POINTS = LEGEND_POINTS - 2
+"""Smaller than the height map's legend: the box needs the room."""
 """Longest arrow's half-length in scene units (the box is 2 wide)."""
 WORDS = {
     "local_min": "a local minimum",
@@ -42,12 +44,10 @@ class SpaceLegendContent(LegendContent):
         self._verdict = ""
 
     def set_levels(self, levels, colours) -> None:
-        rows = [
-            f"<span style='color:{c}; font-weight:bold'>\u25cf</span> L = {fmt(v, 3)}"
-            for v, c in zip(levels, colours, strict=True)
-        ]
-        self._levels = ("<b>Isosurfaces (inner = lower)</b><br>" + "&nbsp; ".join(rows)
-                        if rows else "")  # fmt: skip
+        dots = "".join(f"<span style='color:{c}; font-weight:bold'>\u25cf</span>" for c in colours)
+        self._levels = (
+            f"{dots} isosurfaces L = {', '.join(fmt(v, 2) for v in levels)}" if levels else ""
+        )
         self._refresh()
 
     def set_verdict(self, text: str) -> None:
@@ -60,19 +60,11 @@ class SpaceLegendContent(LegendContent):
 
 
 def verdict(analysis) -> str:
-    """e.g. "The probe (0, 0, 0) is a saddle point: 1 escape direction." (rich text)."""
+    """e.g. "Probe (0, 0, 0): a saddle point" (rich text, the class in its colour)."""
     names = ", ".join(fmt(float(x), 3) for x in analysis.point)
     c = analysis.classification
     colour = CLASS_COLOURS.get(c, "#ffffff")
-    text = f"<b>Probe ({names})</b> is <b style='color:{colour}'>{WORDS.get(c, c)}</b>"
-    down = int(np.count_nonzero(analysis.eigenvalues < -analysis.eigen_tolerance))
-    if down:
-        plural = "s" if down > 1 else ""
-        text += (
-            f"<br><span style='color:{NEGATIVE}'>{down} escape direction{plural}: "
-            "the loss falls along the red arrow</span>"
-        )
-    return text
+    return f"<b>Probe ({names}):</b> <b style='color:{colour}'>{WORDS.get(c, c)}</b>"
 
 
 class SpaceOverlay:
@@ -101,7 +93,7 @@ class SpaceOverlay:
 
     def _on_look(self, look) -> None:
         self.markers.size = MARKER_SIZE * look.line_scale
-        self.legend.set_point_size(LEGEND_POINTS * look.type_scale)
+        self.legend.set_point_size(SPACE_LEGEND_POINTS * look.type_scale)
         self.redraw()
 
     def redraw(self, *_) -> None:
@@ -155,8 +147,7 @@ class SpaceOverlay:
         else:
             self.quadric.clear()
         self.content.set_overlay(
-            f"Taylor model m = {fmt(q.level, 3)} within r = {fmt(radius, 3)}: "
-            f"<span style='color:{LEGEND_NOTE}'>{q.kind}</span>",
+            f"Taylor quadric m = {fmt(q.level, 3)}: {q.kind}",
             refresh=False,
         )
 
