@@ -118,20 +118,16 @@ class GLArrows3D(GLGraphicsItem.GLGraphicsItem):
 
     def screen_ends(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each arrow's tail and tip in the view's pixels (y down), with this frame's camera."""
+        return [(self.project(t), self.project(h)) for t, h in self.ends]
+
+    def project(self, point) -> np.ndarray:
+        """A scene point in the view's pixels (y down) with the current camera."""
         view = self.view()
-        if view is None:
-            return []
         vp = (0, 0, view.width(), view.height())
         mvp = view.projectionMatrix(vp, vp) * view.viewMatrix()
-        out = []
-        for ends in self.ends:
-            pts = []
-            for p in ends:
-                clip = mvp.map(QtGui.QVector4D(*map(float, p), 1.0))
-                x, y = clip.x() / clip.w(), clip.y() / clip.w()
-                pts.append(np.array([(x + 1) / 2 * view.width(), (1 - y) / 2 * view.height()]))
-            out.append((pts[0], pts[1]))
-        return out
+        clip = mvp.map(QtGui.QVector4D(*map(float, point), 1.0))
+        x, y = clip.x() / clip.w(), clip.y() / clip.w()
+        return np.array([(x + 1) / 2 * view.width(), (1 - y) / 2 * view.height()])
 
     def paint(self) -> None:
         if not len(self._batch):
