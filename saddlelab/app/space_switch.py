@@ -48,6 +48,7 @@ class SpaceSwitch(QtCore.QObject):
         layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
         index = window.splitter.indexOf(window.view3d)
+        self.area.setSizePolicy(window.view3d.sizePolicy())  # its stretch in the splitter
         window.splitter.replaceWidget(index, self.area)
         self.stack.addWidget(window.view3d)
         self.action = QtGui.QAction("Parameter space view (3 parameters)", self)

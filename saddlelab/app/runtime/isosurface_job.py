@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
+from saddlelab.app.runtime.background import ThreadOwner
 from saddlelab.core.isosurface import DEFAULT_N, Cancelled, Isosurface, isosurfaces
 
 
@@ -55,7 +56,7 @@ class _MeshThread(QtCore.QThread):
         self.done.emit(IsosurfaceResult(self.surface, self.levels, meshes))
 
 
-class IsosurfaceJob(QtCore.QObject):
+class IsosurfaceJob(ThreadOwner):
     """At most one live computation; results of cancelled ones never arrive."""
 
     arrived = QtCore.Signal(object)
@@ -66,11 +67,6 @@ class IsosurfaceJob(QtCore.QObject):
     def __init__(self, n: int = DEFAULT_N, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.n = n
-        self._thread: _MeshThread | None = None
-        self._old: list[_MeshThread] = []
-
-    def is_running(self) -> bool:
-        return self._thread is not None
 
     def request(self, surface, levels=None) -> None:
         """Mesh ``surface`` at ``levels`` (None: quantile defaults) in the background."""
@@ -79,35 +75,7 @@ class IsosurfaceJob(QtCore.QObject):
         thread = _MeshThread(surface, levels, self.n, self)
         thread.done.connect(self._on_done)
         thread.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread = thread
-        thread.start(QtCore.QThread.Priority.LowPriority)
-        self.runningChanged.emit(True)
-
-    def cancel(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        thread.cancel_event.set()
-        self._old.append(thread)
-        self._thread = None
-        self.runningChanged.emit(False)
-
-    def stop(self) -> None:
-        """Cancel and join every thread (before the owner goes away)."""
-        self.cancel()
-        for thread in self._old:
-            thread.cancel_event.set()
-            thread.wait()
-        self._old.clear()
-
-    def _finish(self) -> bool:
-        if self.sender() is not self._thread:
-            return False
-        self._old.append(self._thread)
-        self._thread = None
-        self.runningChanged.emit(False)
-        return True
+        self._adopt(thread, QtCore.QThread.Priority.LowPriority)
 
     def _on_done(self, result: IsosurfaceResult) -> None:
         if self._finish():
@@ -116,9 +84,3 @@ class IsosurfaceJob(QtCore.QObject):
     def _on_failed(self, message: str) -> None:
         if self._finish():
             self.failed.emit(message)
-
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        if thread in self._old:
-            self._old.remove(thread)
-            thread.deleteLater()

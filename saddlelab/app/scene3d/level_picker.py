@@ -57,7 +57,7 @@ class LevelPicker(QtWidgets.QWidget):
             "Loss levels of the isosurfaces, separated by commas: add, remove or edit "
             f"numbers and press Enter (at most {MAX_LEVELS})"
         )
-        self.field.setMinimumWidth(150)
+        self.field.setMinimumWidth(80)
         self.field.returnPressed.connect(self._apply)
         self.defaults = QtWidgets.QPushButton("Default levels")
         self.defaults.setToolTip("Levels at the 5 %, 15 %, 35 % and 60 % quantiles of the loss")
@@ -77,6 +77,7 @@ class LevelPicker(QtWidgets.QWidget):
         """Show the levels now drawn (the last good ones)."""
         self._levels = [float(v) for v in levels]
         self.field.setText(", ".join(fmt(v, 4) for v in self._levels))
+        self.field.setCursorPosition(0)
         self.message.hide()
 
     def levels(self) -> list[float]:

@@ -31,8 +31,8 @@ from saddlelab.app.style import height_rgba
 from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
-CAMERA = {"distance": 6.7, "elevation": 14.0, "azimuth": -55.0}
-CAMERA_SHIFT = 0.85
+CAMERA = {"distance": 5.9, "elevation": 16.0, "azimuth": -35.0}
+CAMERA_SHIFT = 0.8
 """The default camera looks this far (scene units) right of the box's centre, so the box sits
 left of the middle: room on the right for the in-scene legend."""
 PLANE_GRID = 64
@@ -131,7 +131,7 @@ class ParameterSpaceView(RunDrawing, QtWidgets.QWidget):
         for text, tip, slot in (
             ("Top", "Look down θ3 (key T)", self.top_view),
             ("Front", "Look along θ2 (key F)", self.front_view),
-            ("Reset view", "Default camera (key 0)", self.reset_camera),
+            ("Reset", "Default camera (key 0)", self.reset_camera),
         ):
             b = QtWidgets.QPushButton(text)
             b.setToolTip(tip)

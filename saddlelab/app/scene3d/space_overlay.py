@@ -147,7 +147,7 @@ class SpaceOverlay:
         else:
             self.quadric.clear()
         self.content.set_overlay(
-            f"Taylor quadric m = {fmt(q.level, 3)}: {q.kind}",
+            f"Taylor quadric: {q.kind}",
             refresh=False,
         )
 
