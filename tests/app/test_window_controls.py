@@ -166,6 +166,7 @@ def test_three_variable_surface_shows_a_slice_with_a_slider(qtbot, window):
     picker = window.surface_picker
     assert picker.slice_slider.isVisible()
     assert "slice z = 0" in picker.slice_label.text() and "projected" in picker.slice_label.text()
+    window.space_switch.show_space(False)  # 3 parameters open in the parameter space
     assert window.view3d.slice_note.isVisible()
     surface_before = window.view3d.scale.fmax
     picker.slice_slider.setValue(picker.slice_slider.maximum())

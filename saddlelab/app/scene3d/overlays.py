@@ -21,7 +21,8 @@ from saddlelab.app.scene3d.eigen_arrows import (
 from saddlelab.app.scene3d.legend import POINT_SIZE as LEGEND_POINTS
 from saddlelab.app.scene3d.legend import GLLegendItem
 from saddlelab.app.scene3d.taylor_patch import GLTaylorPatchItem, patch_grid
-from saddlelab.core.numbers import count, fmt
+from saddlelab.app.style import NEGATIVE
+from saddlelab.core.numbers import fmt
 from saddlelab.models.subscriptions import Subscriptions
 
 ARROW_FRACTION = 0.2
@@ -31,8 +32,10 @@ ARROW_WIDTH = 5.0
 PATCH_LIFT = 0.004
 
 
-def slice_note(state, analysis, drawn: int) -> str:
-    """For 3 parameters: which slice the arrows show and how many point out of it."""
+def slice_note(state, analysis, drawn) -> str:
+    """For 3 parameters: which slice the arrows show, and the eigenvalues of the eigenvectors
+    that point out of it (not drawn), named with their signs: a negative one is an escape
+    direction the slice hides, written in the escape colour. ``drawn``: the arrows drawn."""
     model = state.surface
     if model.ndim < 3:
         return ""
@@ -41,9 +44,20 @@ def slice_note(state, analysis, drawn: int) -> str:
         f"3 parameters: arrows show the ({names[0]}, {names[1]}) parts in the slice "
         f"{names[2]} = {fmt(model.slice_value, 3)}"
     )
-    hidden = len(analysis.eigenvalues) - drawn
-    if hidden:
-        note += f"; {count(hidden, 'eigenvector')} {'points' if hidden == 1 else 'point'} out of it"
+    shown = {arrow.index for arrow in drawn}
+    tol = analysis.eigen_tolerance
+    for i, lam in enumerate(analysis.eigenvalues):
+        if i in shown:
+            continue
+        lam = float(lam)
+        text = f"λ = {fmt(lam, 3)} points out of the slice (along {names[2]})"
+        if lam < -tol:
+            note += (
+                f"<br><span style='color:{NEGATIVE}; font-weight:bold'>{text}: the loss falls "
+                "there, an escape direction this slice hides</span>"
+            )
+        else:
+            note += f"<br>{text}: the loss {'rises' if lam > tol else 'is flat'} there"
     return note
 
 
@@ -111,7 +125,7 @@ class SecondOrderOverlay3D:
         self.arrows.setData(**lift_arrows(arrows, lambda xy: self._world(xy, ARROW_LIFT)))
         self.arrows.setVisible(view.show_eigen_arrows)
         shown = [x.eigenvalue for x in arrows] if view.show_eigen_arrows else []
-        note = slice_note(state, a, len(arrows))
+        note = slice_note(state, a, arrows)
         self.legend.set_arrows(shown, a.eigen_tolerance, note, refresh=False)
         if view.show_taylor_patch:
             scale, radius = state.scene.scale, view.taylor_radius

@@ -196,7 +196,9 @@ def test_three_parameter_surface_says_arrows_show_the_slice(lab):
     assert len(lab.so.arrows.arrow_ranges()) == 2
     legend = lab.so.legend3d.text()
     assert "arrows show the (x, y) parts in the slice z = 0" in legend
-    assert "1 eigenvector point" in legend
+    # the one not drawn is named with its sign: the escape direction the slice hides
+    assert "\u03bb = \u22122 points out of the slice (along z)" in legend
+    assert "escape direction this slice hides" in legend
 
 
 def test_finder_marks_himmelblaus_points_by_class_in_both_views(lab, qtbot):
