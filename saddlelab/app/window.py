@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.basins_dock import attach_basins
 from saddlelab.app.file_menu import attach_file_menu
 from saddlelab.app.panels.analysis_column import AnalysisColumn
 from saddlelab.app.panels.runs_panel import RunsPanel
@@ -103,6 +104,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._closed = False
         self._worker_start_armed = False
         attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
+        attach_basins(self)  # the Basins dock, its job and the contour view's basins layer
 
     # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:

@@ -1,0 +1,151 @@
+"""Basins of attraction computed on a QThread, with throttled progress and Cancel.
+
+The thread only calls :func:`saddlelab.core.basins.compute_basins` (the batch engine) and hands
+the result back through queued signals; it never touches a widget. Cancel makes the progress
+callback return False, so the core raises :class:`BasinsCancelled` at its next chunk. A new
+request cancels a running one (its result never lands), and :meth:`BasinsJob.stop` cancels and
+joins every thread before the window goes away.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6 import QtCore
+
+from saddlelab.core.basins import BasinsCancelled, compute_basins
+
+PROGRESS_EVERY_S = 0.05
+"""At most 20 progress signals a second reach the GUI thread."""
+
+
+@dataclass(frozen=True, eq=False)
+class BasinsRequest:
+    """Everything one computation needs (read on the GUI thread, never changed after)."""
+
+    surface: Any
+    optimizer: str
+    params: dict
+    grid: int
+    steps: int
+    options: dict = field(default_factory=dict)
+    """schedule, grad_noise, clip_norm, seed (the selected run's)."""
+    slice_values: tuple[float, ...] | None = None
+    critical: Any = None
+    key: Any = None
+    """What the result depends on, to tell later whether it is still current."""
+
+
+class _BasinsThread(QtCore.QThread):
+    progressed = QtCore.Signal(int, int)
+    computed = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+    stopped = QtCore.Signal()
+
+    def __init__(self, request: BasinsRequest, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.cancel_event = threading.Event()
+        self._last = 0.0
+
+    def _progress(self, done: int, total: int) -> bool:
+        if self.cancel_event.is_set():
+            return False
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_EVERY_S or done >= total:
+            self._last = now
+            self.progressed.emit(int(done), int(total))
+        return True
+
+    def run(self) -> None:
+        r = self.request
+        try:
+            basins = compute_basins(r.surface, r.optimizer, r.params, grid=r.grid, steps=r.steps,
+                                    slice_values=r.slice_values, progress=self._progress,
+                                    critical=r.critical, **r.options)  # fmt: skip
+        except BasinsCancelled:
+            self.stopped.emit()
+            return
+        except Exception as error:  # a bad surface or setting must never take the window down
+            self.failed.emit(f"Basins not computed: {error}")
+            return
+        self.computed.emit(basins)
+
+
+class BasinsJob(QtCore.QObject):
+    """At most one computation reports; cancelled ones finish in the background, unheard."""
+
+    progressed = QtCore.Signal(int, int)
+    finished = QtCore.Signal(object, object)
+    """(request, Basins)"""
+    failed = QtCore.Signal(str)
+    cancelled = QtCore.Signal()
+    runningChanged = QtCore.Signal(bool)  # noqa: N815
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: _BasinsThread | None = None
+        self._old: list[_BasinsThread] = []
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, request: BasinsRequest) -> None:
+        self.cancel(emit=False)
+        thread = _BasinsThread(request, self)
+        thread.progressed.connect(self._on_progress)
+        thread.computed.connect(self._on_computed)
+        thread.failed.connect(self._on_failed)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread = thread
+        thread.start(QtCore.QThread.Priority.LowPriority)
+        self.runningChanged.emit(True)
+
+    def cancel(self, emit: bool = True) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        thread.cancel_event.set()
+        self._old.append(thread)
+        self.runningChanged.emit(False)
+        if emit:
+            self.cancelled.emit()
+
+    def stop(self) -> None:
+        """Cancel and join every thread (the window calls this when it closes)."""
+        self.cancel(emit=False)
+        for thread in self._old:
+            thread.cancel_event.set()
+            thread.wait()
+        self._old.clear()
+
+    def _current(self) -> bool:
+        return self._thread is not None and self.sender() is self._thread
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self._current():
+            self.progressed.emit(done, total)
+
+    def _retire(self) -> _BasinsThread:
+        thread, self._thread = self._thread, None
+        self._old.append(thread)
+        self.runningChanged.emit(False)
+        return thread
+
+    def _on_computed(self, basins) -> None:
+        if self._current():
+            self.finished.emit(self._retire().request, basins)
+
+    def _on_failed(self, message: str) -> None:
+        if self._current():
+            self._retire()
+            self.failed.emit(message)
+
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        if thread in self._old:
+            self._old.remove(thread)
+            thread.deleteLater()
