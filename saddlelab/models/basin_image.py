@@ -37,6 +37,8 @@ STRONG = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8c
 STRONG_CLASSES = ("local_min",)
 CLASS_ORDER = ("local_min", "saddle", "local_max", "degenerate")
 """Minima pick their colours first, then saddles, maxima, the rest."""
+CROWDED = 0.06
+"""OKLab distance below which a family's colours count as used up (see :func:`_farthest`)."""
 LOG_DECADE = 10.0
 """The lightness scale is logarithmic when the slowest cell took this many times the steps of
 the fastest, or more."""
@@ -81,7 +83,7 @@ def _pool(strong: bool) -> np.ndarray:
     if strong:
         lightness, chroma = (0.45, 0.55, 0.65, 0.75, 0.85), (0.10, 0.14, 0.18)
     else:
-        lightness, chroma = (0.35, 0.45, 0.55, 0.68, 0.8, 0.9), (0.035, 0.06)
+        lightness, chroma = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), (0.025, 0.045, 0.06)
     hues = np.radians(np.arange(0, 360, 7.5))
     L, C, H = (a.ravel() for a in np.meshgrid(lightness, chroma, hues, indexing="ij"))
     rgb = _from_oklab(np.column_stack([L, C * np.cos(H), C * np.sin(H)]))
@@ -121,14 +123,20 @@ def attractor_colours(attractors) -> np.ndarray:
 
 
 def _farthest(pools, nearest, taken, strong, seen) -> np.ndarray:
-    """The unused candidate farthest from every colour used so far (its own family first)."""
+    """The unused candidate farthest from every colour used so far: of its own family, unless
+    that family has none left at :data:`CROWDED` or more and the other family does."""
+    best = {}
     for s in (strong, not strong):
         free = np.flatnonzero(~taken[s])
         free = [j for j in free[np.argsort(-nearest[s][free], kind="stable")]
                 if tuple(int(v) for v in pools[s][j]) not in seen]  # fmt: skip
         if free:
-            taken[s][free[0]] = True
-            return pools[s][free[0]]
+            best[s] = (free[0], float(nearest[s][free[0]]))
+    if best:
+        own = best.get(strong)
+        s = strong if own is not None and own[1] >= CROWDED else max(best, key=lambda s: best[s][1])
+        taken[s][best[s][0]] = True
+        return pools[s][best[s][0]]
     # more attractors than candidates: walk the colour cube for unused colours
     for n in range(len(seen), 1 << 24):
         colour = np.array([(n * 97) % 256, (n * 57) % 256, (n * 31 + n // 256) % 256], float)
