@@ -62,7 +62,8 @@ class BasinsDock(QtCore.QObject):
         self.state = window.state
         self.panel = BasinsPanel()
         self.layer = BasinLayer(window.contour_view, self.start_run_at, self)
-        self.job = BasinsJob(self)
+        worker = window.controller.worker
+        self.job = BasinsJob(self, ready=worker.isRunning)
         self.basins = self.request = None
         self._started = 0.0
         self.dock = window._dock("Basins", self.panel, LEFT)

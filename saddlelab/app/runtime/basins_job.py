@@ -9,6 +9,7 @@ joins every thread before the window goes away.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,36 @@ from saddlelab.core.basins import BasinsCancelled, compute_basins
 
 PROGRESS_EVERY_S = 0.05
 """At most 20 progress signals a second reach the GUI thread."""
+NUMBA_THREAD = "saddlelab-numba"
+"""The name of :func:`saddlelab.core.optim.warmup.prepare_numba`'s thread."""
+READY_WAIT_S = 3.0
+"""Longest wait for the window's stepping worker to start its numba warm-up."""
+THREAD_APPEARS_S = 0.3
+"""Longest wait, once the worker runs, for its warm-up thread to appear."""
+
+
+def _warm_up() -> list[threading.Thread]:
+    me = threading.current_thread()
+    return [t for t in threading.enumerate() if t.name == NUMBA_THREAD and t is not me]
+
+
+def import_engine(ready=None, cancelled=lambda: False) -> None:
+    """Import the compiled batch engine (and numba) on this thread, never at the same time as
+    the window's numba warm-up thread: two threads importing numba at once can each meet one of
+    its modules half initialised, and numba stays broken for the process. So first wait until
+    ``ready()`` says the stepping worker has started (it starts the warm-up first thing; at most
+    :data:`READY_WAIT_S`), then for the warm-up thread to end."""
+    if "saddlelab.core.optim._kernels" in sys.modules:  # imported in full already
+        return
+    deadline = time.monotonic() + READY_WAIT_S
+    while ready is not None and not ready() and time.monotonic() < deadline and not cancelled():
+        time.sleep(0.02)
+    appear = time.monotonic() + THREAD_APPEARS_S  # the worker starts it first thing
+    while ready is not None and ready() and time.monotonic() < appear and not _warm_up():
+        time.sleep(0.01)
+    for thread in _warm_up():
+        thread.join()
+    from saddlelab.core.optim import _batch, _kernels, run  # noqa: F401
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,9 +76,10 @@ class _BasinsThread(QtCore.QThread):
     failed = QtCore.Signal(str)
     stopped = QtCore.Signal()
 
-    def __init__(self, request: BasinsRequest, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, request: BasinsRequest, ready, parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self.request = request
+        self.ready = ready
         self.cancel_event = threading.Event()
         self._last = 0.0
 
@@ -63,6 +95,7 @@ class _BasinsThread(QtCore.QThread):
     def run(self) -> None:
         r = self.request
         try:
+            import_engine(self.ready, self.cancel_event.is_set)
             basins = compute_basins(r.surface, r.optimizer, r.params, grid=r.grid, steps=r.steps,
                                     slice_values=r.slice_values, progress=self._progress,
                                     critical=r.critical, **r.options)  # fmt: skip
@@ -85,8 +118,11 @@ class BasinsJob(QtCore.QObject):
     cancelled = QtCore.Signal()
     runningChanged = QtCore.Signal(bool)  # noqa: N815
 
-    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, parent: QtCore.QObject | None = None, ready=None) -> None:
+        """``ready()`` (called from the job's thread): may numba be imported now (see
+        :func:`import_engine`)?"""
         super().__init__(parent)
+        self.ready = ready
         self._thread: _BasinsThread | None = None
         self._old: list[_BasinsThread] = []
 
@@ -95,7 +131,7 @@ class BasinsJob(QtCore.QObject):
 
     def start(self, request: BasinsRequest) -> None:
         self.cancel(emit=False)
-        thread = _BasinsThread(request, self)
+        thread = _BasinsThread(request, self.ready, self)
         thread.progressed.connect(self._on_progress)
         thread.computed.connect(self._on_computed)
         thread.failed.connect(self._on_failed)
