@@ -137,7 +137,7 @@ class BasinsJob(QtCore.QObject):
         thread.failed.connect(self._on_failed)
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
-        thread.start(QtCore.QThread.Priority.LowPriority)
+        thread.start()
         self.runningChanged.emit(True)
 
     def cancel(self, emit: bool = True) -> None:
