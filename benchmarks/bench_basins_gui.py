@@ -32,8 +32,11 @@ N, STEPS, LR = 200, 2000, 1e-3
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--freeze", action="store_true",
-                        help="gc.freeze() once the window is up (an experiment, see the report)")
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="gc.freeze() once the window is up (an experiment, see the report)",
+    )
     args = parser.parse_args()
     from PySide6 import QtCore, QtWidgets
 

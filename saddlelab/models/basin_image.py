@@ -237,7 +237,7 @@ def legend_entries(basins, colours: np.ndarray | None = None) -> list[LegendEntr
 
 def cell_text(basins, i: int, j: int) -> str:
     """Hover text of cell (i, j): its start, where it ends, in how many steps."""
-    start = ", ".join(fmt(v, 4) for v in basins.configs[j * len(basins.xs) + i].start)
+    start = ", ".join(fmt(v, 3) for v in basins.configs[j * len(basins.xs) + i].start)
     code = int(basins.label[j, i])
     if code == -1:
         outcome = DIVERGED_LABEL
@@ -245,5 +245,5 @@ def cell_text(basins, i: int, j: int) -> str:
         outcome = NOT_CONVERGED_LABEL.format(steps=basins.steps)
     else:
         taken = int(basins.steps_to_converge[j, i])
-        outcome = f"ends at {attractor_label(basins.attractors[code])} in {taken} steps"
-    return f"start ({start}): {outcome}"
+        outcome = f"{attractor_label(basins.attractors[code])} in {taken} steps"
+    return f"start ({start}) \u2192 {outcome}"

@@ -114,8 +114,7 @@ def test_legend_names_class_point_and_share_and_the_hover_text_says_the_outcome(
     assert "not converged within 500 steps" in entries[4].label
     assert sum(e.share for e in entries) == pytest.approx(1)
     assert not step_scale(basins).log  # one step count: no scale to span
-    assert (
-        cell_text(basins, 0, 0)
-        == "start (\u22121, \u22121): ends at Local minimum (0.5, 0.5) in 7 steps"
+    assert cell_text(basins, 0, 0) == (
+        "start (\u22121, \u22121) \u2192 Local minimum (0.5, 0.5) in 7 steps"
     )
     assert cell_text(basins, 2, 1).endswith("diverged")

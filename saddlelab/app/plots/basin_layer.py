@@ -14,12 +14,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from saddlelab.models.basin_image import basin_rgba, cell_text
+from saddlelab.app.style import CLASS_SYMBOLS
+from saddlelab.models.basin_image import attractor_colours, basin_rgba, cell_text
 
 Z = -7
 """Above the filled colour map (-10), under the iso-lines (-5) and everything else."""
+MARKER_Z = -4
+"""The attractors' markers: over the iso-lines, under runs and the critical-point markers."""
+MARKER_SIZE = 11
 DEFAULT_OPACITY = 0.8
-HINT = "Basins: click a cell to run from its start \u00b7 Shift+click: probe"
+HINT = "Click a cell: run from it \u00b7 Shift+click: probe"
+HINT_FONT_SCALE = 0.85
 HINT_MARGIN = 6
 HINT_STYLE = ("QLabel { background: rgba(20, 20, 24, 200); color: #ebebeb; padding: 2px 6px;"
               " border-radius: 3px; }")  # fmt: skip
@@ -38,11 +43,17 @@ class BasinLayer(QtCore.QObject):
         self.image.setOpacity(DEFAULT_OPACITY)
         self.image.setVisible(False)
         view.add_item(self.image)
+        self.markers = pg.ScatterPlotItem(size=MARKER_SIZE, pen=pg.mkPen("w", width=1.5))
+        self.markers.setZValue(MARKER_Z)
+        self.markers.setVisible(False)
+        view.add_item(self.markers)
         self.hint = QtWidgets.QLabel(view.plot_widget)
         self.hint.setStyleSheet(HINT_STYLE)
         self.hint.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hint.setWordWrap(True)
-        self.hint.move(HINT_MARGIN, HINT_MARGIN)
+        font = self.hint.font()
+        font.setPointSizeF(font.pointSizeF() * HINT_FONT_SCALE)
+        self.hint.setFont(font)
         self.hint.hide()
         view.click_filters.append(self._take_click)
         view.plot_widget.scene().sigMouseMoved.connect(self._on_hover)
@@ -63,6 +74,12 @@ class BasinLayer(QtCore.QObject):
         rect = QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx,
                              ys[-1] - ys[0] + dy)  # fmt: skip
         self.image.setRect(rect)
+        if colours is None:
+            colours = attractor_colours(basins.attractors)
+        spots = [{"pos": (float(a.point[0]), float(a.point[1])), "brush": pg.mkBrush(*colours[k]),
+                  "symbol": CLASS_SYMBOLS.get(a.classification, "d")}
+                 for k, a in enumerate(basins.attractors)]  # fmt: skip
+        self.markers.setData(spots)
         self._refresh()
 
     def set_stale(self, reason: str | None) -> None:
@@ -78,6 +95,7 @@ class BasinLayer(QtCore.QObject):
 
     def _refresh(self) -> None:
         self.image.setVisible(self.shown)
+        self.markers.setVisible(self.shown)
         if self.basins is not None and self.wanted and self.stale_reason is not None:
             self._say(f"Basins hidden: {self.stale_reason}. Compute them again (Basins panel).")
         elif self.shown:
@@ -86,9 +104,15 @@ class BasinLayer(QtCore.QObject):
             self.hint.hide()
 
     def _say(self, text: str) -> None:
-        self.hint.setMaximumWidth(max(self.view.plot_widget.width() - 2 * HINT_MARGIN, 120))
+        """One or two lines at the top left of the plot area, wrapped to its width."""
+        area = self.view.plot_widget.mapFromScene(self.view.plot.vb.sceneBoundingRect())
+        box = area.boundingRect()
+        metrics = self.hint.fontMetrics()
+        wide = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 16
+        self.hint.setFixedWidth(max(min(wide, box.width() - 2 * HINT_MARGIN), 80))
         self.hint.setText(text)
         self.hint.adjustSize()
+        self.hint.move(box.left() + HINT_MARGIN, box.top() + HINT_MARGIN)
         self.hint.show()
         self.hint.raise_()
 
