@@ -10,14 +10,12 @@ import numpy as np
 import pytest
 from PySide6 import QtCore
 
-from saddlelab.app import style
 from saddlelab.app.runtime import basins_job
 from saddlelab.app.window import MainWindow
 from saddlelab.core import catalogue
 from saddlelab.core.basins import status_label
 from saddlelab.core.optim.config import RunStatus
 from saddlelab.core.optim.run import Run
-from saddlelab.models.app_state import AppState
 from saddlelab.models.basin_image import basin_rgba
 
 Left = QtCore.Qt.MouseButton.LeftButton
@@ -25,17 +23,11 @@ TIMEOUT = 60_000
 
 
 @pytest.fixture
-def himmelblau(qtbot, gl_context, qapp) -> MainWindow:
-    style.apply(qapp)
-    state = AppState(catalogue.load("himmelblau"))
-    state.add_run("sgd", {"lr": 0.005})
-    win = MainWindow(state.surface.surface, 60, state=state)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+def himmelblau(window) -> MainWindow:
+    """The lecture window switched to Himmelblau, its SGD run at lr = 0.005."""
+    window.state.choose_surface(catalogue.load("himmelblau"))
+    assert window.state.runs.selected.set_param("lr", "0.005") is None
+    return window
 
 
 def _compute(qtbot, window, grid: int, steps: int, wait: bool = True) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
+from saddlelab.app.runtime.latest_job import LatestJob
 from saddlelab.core.basins import BasinsCancelled, compute_basins
 
 PROGRESS_EVERY_S = 0.05
@@ -108,68 +109,30 @@ class _BasinsThread(QtCore.QThread):
         self.computed.emit(basins)
 
 
-class BasinsJob(QtCore.QObject):
+class BasinsJob(LatestJob):
     """At most one computation reports; cancelled ones finish in the background, unheard."""
 
     progressed = QtCore.Signal(int, int)
     finished = QtCore.Signal(object, object)
     """(request, Basins)"""
     failed = QtCore.Signal(str)
-    cancelled = QtCore.Signal()
-    runningChanged = QtCore.Signal(bool)  # noqa: N815
 
     def __init__(self, parent: QtCore.QObject | None = None, ready=None) -> None:
         """``ready()`` (called from the job's thread): may numba be imported now (see
         :func:`import_engine`)?"""
         super().__init__(parent)
         self.ready = ready
-        self._thread: _BasinsThread | None = None
-        self._old: list[_BasinsThread] = []
-
-    def is_running(self) -> bool:
-        return self._thread is not None
 
     def start(self, request: BasinsRequest) -> None:
-        self.cancel(emit=False)
         thread = _BasinsThread(request, self.ready, self)
         thread.progressed.connect(self._on_progress)
         thread.computed.connect(self._on_computed)
         thread.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread = thread
-        thread.start()
-        self.runningChanged.emit(True)
-
-    def cancel(self, emit: bool = True) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        thread.cancel_event.set()
-        self._old.append(thread)
-        self.runningChanged.emit(False)
-        if emit:
-            self.cancelled.emit()
-
-    def stop(self) -> None:
-        """Cancel and join every thread (the window calls this when it closes)."""
-        self.cancel(emit=False)
-        for thread in self._old:
-            thread.cancel_event.set()
-            thread.wait()
-        self._old.clear()
-
-    def _current(self) -> bool:
-        return self._thread is not None and self.sender() is self._thread
+        self._launch(thread)
 
     def _on_progress(self, done: int, total: int) -> None:
         if self._current():
             self.progressed.emit(done, total)
-
-    def _retire(self) -> _BasinsThread:
-        thread, self._thread = self._thread, None
-        self._old.append(thread)
-        self.runningChanged.emit(False)
-        return thread
 
     def _on_computed(self, basins) -> None:
         if self._current():
@@ -179,9 +142,3 @@ class BasinsJob(QtCore.QObject):
         if self._current():
             self._retire()
             self.failed.emit(message)
-
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        if thread in self._old:
-            self._old.remove(thread)
-            thread.deleteLater()

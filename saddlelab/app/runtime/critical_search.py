@@ -3,7 +3,8 @@
 The finder is pure numpy/scipy (saddlelab.core.critical); this thread only calls it and hands
 the result back through queued signals, so the GUI thread never waits and never touches data
 another thread is writing. A new search cancels the previous one first (stale jobs never land),
-and :meth:`CriticalSearch.stop` cancels and joins the thread before its owner is destroyed.
+and :meth:`CriticalSearch.stop` cancels and joins the thread before its owner is destroyed
+(the bookkeeping of :class:`~saddlelab.app.runtime.latest_job.LatestJob`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 
 from PySide6 import QtCore
 
+from saddlelab.app.runtime.latest_job import LatestJob
 from saddlelab.core.critical import find_critical_points
 
 
@@ -44,76 +46,32 @@ class _FinderThread(QtCore.QThread):
         self.found.emit(result)
 
 
-class CriticalSearch(QtCore.QObject):
+class CriticalSearch(LatestJob):
     """Owns at most one running search; results of cancelled searches are dropped."""
 
     progressed = QtCore.Signal(float)
     finished = QtCore.Signal(object)
     """A CriticalPointResult (never from a cancelled search)."""
     failed = QtCore.Signal(str)
-    cancelled = QtCore.Signal()
-    runningChanged = QtCore.Signal(bool)  # noqa: N815
-
-    def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread: _FinderThread | None = None
-        self._old: list[_FinderThread] = []
-
-    def is_running(self) -> bool:
-        return self._thread is not None
 
     def start(self, surface) -> None:
         """Search ``surface``; a search still running is cancelled and its result dropped."""
-        self.cancel(emit=False)
         thread = _FinderThread(surface, self)
         thread.progressed.connect(self._on_progress)
         thread.found.connect(self._on_found)
         thread.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread = thread
-        thread.start()
-        self.runningChanged.emit(True)
-
-    def cancel(self, emit: bool = True) -> None:
-        """Ask the running search to stop; it finishes in the background, unreported."""
-        thread = self._thread
-        if thread is None:
-            return
-        thread.cancel_event.set()
-        self._old.append(thread)
-        self._thread = None
-        self.runningChanged.emit(False)
-        if emit:
-            self.cancelled.emit()
-
-    def stop(self) -> None:
-        """Cancel and join every thread (call before the owner goes away)."""
-        self.cancel(emit=False)
-        for thread in self._old:
-            thread.cancel_event.set()
-            thread.wait()
-        self._old.clear()
+        self._launch(thread)
 
     def _on_progress(self, fraction: float) -> None:
-        if self.sender() is self._thread:
+        if self._current():
             self.progressed.emit(fraction)
 
     def _on_found(self, result) -> None:
-        if self.sender() is self._thread and not result.cancelled:
-            self._thread = None
-            self._old.append(self.sender())
-            self.runningChanged.emit(False)
+        if self._current() and not result.cancelled:
+            self._retire()
             self.finished.emit(result)
 
     def _on_failed(self, message: str) -> None:
-        if self.sender() is self._thread:
-            self._thread = None
-            self._old.append(self.sender())
-            self.runningChanged.emit(False)
+        if self._current():
+            self._retire()
             self.failed.emit(message)
-
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        if thread in self._old:
-            self._old.remove(thread)
-            thread.deleteLater()
