@@ -62,6 +62,8 @@ def test_basins_compute_off_the_gui_thread_with_progress_and_cancel_keeps_the_la
     window.basins.job.progressed.connect(lambda done, total: progress.append((done, total)))
     _compute(qtbot, window, 120, 3000)
     timer.stop()
+    status = window.basins.panel.status.text()
+    assert "x 120 starts" in status, status
     assert threads and threading.get_ident() not in threads
     assert len(ticks) > 5  # the GUI thread kept running its event loop meanwhile
     assert progress and progress[-1][0] == progress[-1][1] and len(progress) >= 2
@@ -159,3 +161,22 @@ def test_a_surface_switch_marks_the_layer_stale_and_the_view_keeps_working(qtbot
     # a change of the selected run's learning rate makes it stale too
     assert run.set_param("lr", "0.001") is None
     assert not dock.layer.image.isVisible() and "settings differ" in dock.layer.hint.text()
+
+
+def test_three_parameters_use_the_displayed_slice_and_a_slice_move_makes_them_stale(qtbot, window):
+    state, dock = window.state, window.basins
+    state.choose_surface(catalogue.load("slice-trap"))
+    state.surface.set_slice(0.5)
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Analysis")
+    action = next(a for a in menu.actions() if a.text() == "Basins of attraction\u2026")
+    action.trigger()
+    assert dock.dock.isVisible()
+    _compute(qtbot, window, 12, 300)
+    basins = dock.layer.basins
+    assert dock.request.slice_values == (0.5,)
+    assert all(c.start[2] == 0.5 for c in basins.configs)
+    assert dock.layer.image.isVisible() and "z = 0.5" in dock.panel.status.text()
+    state.surface.set_slice(0.0)
+    assert not dock.layer.image.isVisible() and "slice moved" in dock.layer.hint.text()
+    state.surface.set_slice(0.5)  # back on the slice they were computed for: current again
+    assert dock.layer.image.isVisible()
