@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from saddlelab.app.basins_dock import attach_basins
 from saddlelab.app.file_menu import attach_file_menu
 from saddlelab.app.panels.analysis_column import AnalysisColumn
 from saddlelab.app.panels.runs_panel import RunsPanel
@@ -105,6 +106,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._worker_start_armed = False
         attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
         attach_space_switch(self)  # 3 parameters: the parameter-space view beside the height map
+        attach_basins(self)  # the Basins dock, its job and the contour view's basins layer
 
     # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:

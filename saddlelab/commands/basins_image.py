@@ -1,35 +1,55 @@
-"""The PNG of ``saddlelab basins --out``: one colour per attractor, lighter where slower."""
+"""The PNG of ``saddlelab basins --out``: the window's basin colours
+(:mod:`saddlelab.models.basin_image`), the attractors marked by class, a legend and the
+lightness scale (darker = fewer steps to converge) drawn as a small bar."""
 
 from __future__ import annotations
 
 import numpy as np
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-           "#e377c2", "#bcbd22", "#7f7f7f")  # fmt: skip
-DIVERGED_RGB = (0.15, 0.15, 0.15)
-NOT_CONVERGED_RGB = (0.85, 0.85, 0.85)
-MAX_LIGHTEN = 0.75
-"""The slowest converged cell is blended this far towards white."""
+from saddlelab.core.numbers import fmt
+from saddlelab.models.basin_image import (
+    STRONG,
+    attractor_colours,
+    basin_rgba,
+    legend_entries,
+    shade,
+    step_scale,
+)
 
-
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[k : k + 2], 16) / 255 for k in (1, 3, 5)])
+PALETTE = STRONG
+"""The first minima's colours (kept under this name for the CLI's tests)."""
+LEGEND_ROWS = 14
+"""Most legend rows; more attractors are summed up in one line (each keeps its own colour)."""
+MARKERS = {"local_min": "o", "saddle": "X", "local_max": "^"}
 
 
 def basins_rgb(basins) -> np.ndarray:
     """(N, N, 3) floats in [0, 1]; row j is ys[j]."""
-    label, stc = basins.label, basins.steps_to_converge
-    image = np.empty(label.shape + (3,))
-    image[label == -1] = DIVERGED_RGB
-    image[label == -2] = NOT_CONVERGED_RGB
-    converged = label >= 0
-    if converged.any():
-        slowest = max(int(stc[converged].max()), 1)
-        t = (MAX_LIGHTEN * stc / slowest)[..., None]
-        colours = np.array([_rgb(PALETTE[k % len(PALETTE)]) for k in range(label.max() + 1)])
-        base = colours[np.where(converged, label, 0)]
-        image[converged] = (base * (1 - t) + t)[converged]
-    return image
+    return basin_rgba(basins)[..., :3] / 255.0
+
+
+def _scale_ticks(scale) -> list[int]:
+    lo, hi = scale.fastest, scale.slowest
+    if scale.log:
+        ticks = [lo] + [10**k for k in range(1, 8) if lo < 10**k < hi] + [hi]
+    else:
+        ticks = [lo, (lo + hi) // 2, hi]
+    return sorted(set(ticks))
+
+
+def _lightness_bar(fig, basins, colour) -> None:
+    scale = step_scale(basins)
+    if scale.slowest <= 0:
+        return
+    ax = fig.add_axes((0.66, 0.1, 0.3, 0.035))
+    bar = shade(np.tile(np.asarray(colour, float), (64, 1)), np.linspace(0, 1, 64))
+    ax.imshow(bar[None], extent=(0, 1, 0, 1), aspect="auto", interpolation="nearest")
+    ticks = _scale_ticks(scale)
+    ax.set_xticks([float(scale.fraction(t)) for t in ticks], [fmt(t) for t in ticks])
+    ax.set_yticks([])
+    ax.tick_params(labelsize=7)
+    log = ", log scale" if scale.log else ""
+    ax.set_title(f"steps to converge (darker = faster{log})", fontsize=8, loc="left")
 
 
 def write_basins_png(path: str, surface, basins) -> None:
@@ -43,31 +63,31 @@ def write_basins_png(path: str, surface, basins) -> None:
     xs, ys = basins.xs, basins.ys
     dx = (xs[1] - xs[0]) / 2
     dy = (ys[1] - ys[0]) / 2
-    ax.imshow(basins_rgb(basins), origin="lower", interpolation="nearest", aspect="auto",
-              extent=(xs[0] - dx, xs[-1] + dx, ys[0] - dy, ys[-1] + dy))  # fmt: skip
-    label = basins.label
-    handles = []
+    colours = attractor_colours(basins.attractors)
+    ax.imshow(basin_rgba(basins, colours), origin="lower", interpolation="nearest",
+              aspect="auto", extent=(xs[0] - dx, xs[-1] + dx, ys[0] - dy, ys[-1] + dy))  # fmt: skip
     for k, a in enumerate(basins.attractors):
-        colour = PALETTE[k % len(PALETTE)]
-        ax.plot(a.point[0], a.point[1], marker="o", ms=7, mfc=colour, mec="white", mew=1.5)
-        point = ", ".join(f"{v:.3g}" for v in a.point)
-        share = np.count_nonzero(label == k) / label.size
-        name = a.classification.replace("_", " ")
-        handles.append(Patch(color=colour, label=f"{name} ({point}): {share:.0%}"))
-    for code, rgb, name in ((-1, DIVERGED_RGB, "diverged"), (-2, NOT_CONVERGED_RGB,
-                                                               "not converged")):  # fmt: skip
-        if (label == code).any():
-            share = np.count_nonzero(label == code) / label.size
-            handles.append(Patch(color=rgb, label=f"{name}: {share:.0%}"))
+        ax.plot(a.point[0], a.point[1], marker=MARKERS.get(a.classification, "D"), ms=7,
+                mfc=colours[k] / 255, mec="white", mew=1.5)  # fmt: skip
+    entries = legend_entries(basins, colours)
+    shown = entries if len(entries) <= LEGEND_ROWS else entries[: LEGEND_ROWS - 1]
+    handles = [Patch(color=np.array(e.colour) / 255, label=e.text) for e in shown]
+    if len(shown) < len(entries):
+        rest = entries[len(shown) :]
+        share = sum(e.share for e in rest)
+        handles.append(Patch(color="none", label=f"... {len(rest)} more, "
+                             f"{fmt(100 * share, 3)}% (each its own colour)"))  # fmt: skip
     config = basins.configs[0]
-    params = ", ".join(f"{k}={v}" for k, v in config.params.items() if k == "lr")
+    params = ", ".join(f"{k}={fmt(v)}" for k, v in config.params.items() if k == "lr")
     ax.set_title(f"{surface.id}: {config.optimizer} ({params}), {basins.steps} steps", fontsize=10)
     ax.set_xlabel(surface.variables[0])
     ax.set_ylabel(surface.variables[1])
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.65, 0.9), fontsize=8,
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.65, 0.92), fontsize=7,
                title="ends at (share of starts)", title_fontsize=8, frameon=False)  # fmt: skip
-    fig.text(0.65, 0.12, "lighter: more steps to converge", fontsize=8)
+    if len(basins.attractors):
+        biggest = int(np.argmax([e.share for e in entries[: len(basins.attractors)]]))
+        _lightness_bar(fig, basins, colours[biggest])
     if len(surface.variables) > 2:
         z = config.start[2]
-        fig.text(0.65, 0.07, f"starts on the slice {surface.variables[2]} = {z:g}", fontsize=8)
+        fig.text(0.66, 0.02, f"starts on the slice {surface.variables[2]} = {fmt(z)}", fontsize=8)
     fig.savefig(path, format="png")

@@ -86,6 +86,9 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         state.scene.set_resolution(resolution)
         self._graphics: dict[int, _RunGraphics] = {}
         self._hover_pos = None
+        self.click_filters: list = []
+        """Callables ``(x, y) -> bool`` (exact data coordinates) offered every plain left click
+        first; one returning True takes it (the basins layer starts a run at a cell)."""
         self.line_scale = state.view.look.line_scale
         self._throttle = RedrawThrottle(self._redraw_run, REDRAW_MS, self)
         self._build()
@@ -298,6 +301,9 @@ class ContourView(RunDrawing, QtWidgets.QWidget):
         modifiers = event.modifiers()
         if modifiers & QtCore.Qt.KeyboardModifier.ShiftModifier:
             self.state.pick_probe(self.state.surface.full_point(point))
+            return
+        exact = self.plot.vb.mapSceneToView(event.scenePos())
+        if any(take(exact.x(), exact.y()) for take in self.click_filters):
             return
         run = self.state.runs.selected
         if run is None:

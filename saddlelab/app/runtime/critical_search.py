@@ -4,7 +4,7 @@ The finder is pure numpy/scipy (saddlelab.core.critical); this thread only calls
 the result back through queued signals, so the GUI thread never waits and never touches data
 another thread is writing. A new search cancels the previous one first (stale jobs never land),
 and :meth:`CriticalSearch.stop` cancels and joins the thread before its owner is destroyed
-(``runtime.background.ThreadOwner``).
+(the bookkeeping of :class:`~saddlelab.app.runtime.latest_job.LatestJob`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 
 from PySide6 import QtCore
 
-from saddlelab.app.runtime.background import ThreadOwner
+from saddlelab.app.runtime.latest_job import LatestJob
 from saddlelab.core.critical import find_critical_points
 
 
@@ -46,30 +46,24 @@ class _FinderThread(QtCore.QThread):
         self.found.emit(result)
 
 
-class CriticalSearch(ThreadOwner):
+class CriticalSearch(LatestJob):
     """Owns at most one running search; results of cancelled searches are dropped."""
 
     progressed = QtCore.Signal(float)
     finished = QtCore.Signal(object)
     """A CriticalPointResult (never from a cancelled search)."""
     failed = QtCore.Signal(str)
-    cancelled = QtCore.Signal()
-    runningChanged = QtCore.Signal(bool)  # noqa: N815
 
     def start(self, surface) -> None:
         """Search ``surface``; a search still running is cancelled and its result dropped."""
-        self.cancel(emit=False)
         thread = _FinderThread(surface, self)
         thread.progressed.connect(self._on_progress)
         thread.found.connect(self._on_found)
         thread.failed.connect(self._on_failed)
-        self._adopt(thread)
-
-    def _cancelled(self) -> None:
-        self.cancelled.emit()
+        self._launch(thread)
 
     def _on_progress(self, fraction: float) -> None:
-        if self.sender() is self._thread:
+        if self._current():
             self.progressed.emit(fraction)
 
     def _on_found(self, result) -> None:

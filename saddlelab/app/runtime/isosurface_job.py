@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
-from saddlelab.app.runtime.background import ThreadOwner
+from saddlelab.app.runtime.latest_job import LatestJob
 from saddlelab.core.isosurface import DEFAULT_N, Cancelled, Isosurface, isosurfaces
 
 
@@ -56,13 +56,12 @@ class _MeshThread(QtCore.QThread):
         self.done.emit(IsosurfaceResult(self.surface, self.levels, meshes))
 
 
-class IsosurfaceJob(ThreadOwner):
+class IsosurfaceJob(LatestJob):
     """At most one live computation; results of cancelled ones never arrive."""
 
     arrived = QtCore.Signal(object)
     """An :class:`IsosurfaceResult` of the latest request."""
     failed = QtCore.Signal(str)
-    runningChanged = QtCore.Signal(bool)  # noqa: N815
 
     def __init__(self, n: int = DEFAULT_N, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,12 +69,12 @@ class IsosurfaceJob(ThreadOwner):
 
     def request(self, surface, levels=None) -> None:
         """Mesh ``surface`` at ``levels`` (None: quantile defaults) in the background."""
-        self.cancel()
         levels = None if levels is None else tuple(float(v) for v in levels)
         thread = _MeshThread(surface, levels, self.n, self)
         thread.done.connect(self._on_done)
         thread.failed.connect(self._on_failed)
-        self._adopt(thread, QtCore.QThread.Priority.LowPriority)
+        # normal priority: a low-priority thread holding the GIL stalls the GUI thread
+        self._launch(thread)
 
     def _on_done(self, result: IsosurfaceResult) -> None:
         if self._finish():
