@@ -12,7 +12,6 @@ converge within K steps (still running at K, or stalled).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,8 +63,8 @@ class Basins:
     """(N, N) int: row j is ys[j], column i is xs[i]."""
     steps_to_converge: np.ndarray
     """(N, N) int, -1 where the run did not converge."""
-    configs: tuple[RunConfig, ...]
-    """Row-major (j, i): the configuration of each cell's run."""
+    configs: Sequence[RunConfig]
+    """Row-major (j, i): the configuration of each cell's run (built when asked for)."""
 
 
 def grid_starts(surface, n: int, slice_values: Sequence[float] | None = None):
@@ -83,10 +82,8 @@ def grid_starts(surface, n: int, slice_values: Sequence[float] | None = None):
 
 def cell_config(base: RunConfig, start) -> RunConfig:
     """``base`` from ``start``: ``base.with_changes(start=...)`` without validating the
-    already validated rest again (40,000 cells would spend longer on that than stepping)."""
-    config = copy.copy(base)
-    object.__setattr__(config, "start", tuple(float(v) for v in start))
-    return config
+    already validated rest again (:meth:`RunConfig.at_start`)."""
+    return base.at_start(start)
 
 
 def compute_basins(
@@ -111,8 +108,7 @@ def compute_basins(
 
     xs, ys, starts = grid_starts(surface, grid, slice_values)
     base = RunConfig.make(optimizer, starts[0], params or {}, max_steps=steps, **options)
-    configs = [cell_config(base, s) for s in starts]
-    batch = Batch(surface, configs)
+    batch = Batch.from_starts(surface, base, starts)
     done = 0
     while done < steps:
         if progress is not None and progress(done, steps) is False:
@@ -128,7 +124,7 @@ def compute_basins(
     converged = codes == CONVERGED_CODE
     label, attractors = label_outcomes(surface, batch.points, codes, critical)
     stc = np.where(converged, batch.steps, -1).reshape(grid, grid)
-    return Basins(xs, ys, steps, attractors, label.reshape(grid, grid), stc, tuple(configs))
+    return Basins(xs, ys, steps, attractors, label.reshape(grid, grid), stc, batch.configs)
 
 
 def status_label(status: RunStatus) -> int | None:

@@ -24,8 +24,6 @@ from numba import types
 from numba.extending import register_jitable
 
 from ._formulas import (
-    ADAM,
-    ADAMW,
     F_CLIP,
     F_CRIT_TOL,
     F_ETA_MIN,
@@ -50,7 +48,7 @@ from ._jitable import register as register_jitables
 from ._kernels import _JIT, F1, F2, F3, FN_HESS, I1, I2
 from ._numba_cache import drop_stale_cache
 from ._rows import advance_rows, finish_rows, needs_status, outside, start_rows, update_status
-from ._rules import coordinate, step_scalars
+from ._rules import buffer_flag, coordinate, step_scalars, uses_hessian
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
 register_jitables()  # the shared formulas, before a loop that calls them compiles
@@ -106,10 +104,10 @@ def body_for(opt: int, D: int, grad, loss_fn):
     status only, comes in as a first-class function, as in the single-run loop.
     """
 
-    with_lanes = opt == ADAM or opt == ADAMW
+    with_lanes = not uses_hessian(opt)  # the element-wise optimizers
 
     @register_jitable
-    def lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
+    def lanes(hess, b0, b1, P, G, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
               tot, X):  # fmt: skip
         """Rows b0..b1 (no noise, no clipping) in lanes the compiler vectorises.
 
@@ -119,7 +117,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
         :func:`._rows.update_status` to the rows :func:`._rows.outside` and
         :func:`._rows.near` flag.
         """
-        LP, LG, LM1, LM2, LM3, PAR, LT, RUN, IPAR, FLAG = X
+        LP, LG, LM1, LM2, LM3, PAR, LT, RUN, IPAR, FLAG, LFL = X
         m = b1 - b0
         running = 0
         for b in range(m):
@@ -127,6 +125,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
             RUN[b] = ST[i] == RUNNING
             running += RUN[b]
             LT[b] = T[i]
+            LFL[b] = FL[i]
             for j in range(D):
                 LP[j, b] = P[i, j]
                 LG[j, b] = G[i, j]
@@ -160,10 +159,13 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 run = RUN[b]
                 hp1, hp2, hp3, hp4, hp5 = PAR[0, b], PAR[1, b], PAR[2, b], PAR[3, b], PAR[4, b]
                 lr, sa, sb = PAR[5, b], PAR[6, b], PAR[7, b]
+                flags = LFL[b]
+                flag, new_flags = buffer_flag(opt, flags, hp1)  # SGD's momentum buffer
+                LFL[b] = new_flags if run else flags
                 for j in range(D):
                     p, m1, m2, m3 = LP[j, b], LM1[j, b], LM2[j, b], LM3[j, b]
                     pn, m1n, m2n, m3n = coordinate(opt, p, LG[j, b], m1, m2, m3, lr, sa, sb, hp1,
-                                                   hp2, hp3, hp4, hp5, False, 0.0)  # fmt: skip
+                                                   hp2, hp3, hp4, hp5, flag, 0.0)  # fmt: skip
                     LP[j, b] = pn if run else p
                     LM1[j, b] = m1n if run else m1
                     LM2[j, b] = m2n if run else m2
@@ -209,6 +211,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
         for b in range(m):
             i = b0 + b
             T[i] = LT[b]
+            FL[i] = LFL[b]
             for j in range(D):
                 P[i, j] = LP[j, b]
                 G[i, j] = LG[j, b]
@@ -226,7 +229,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
         X = (np.empty((D, RB)), np.empty((D, RB)), np.empty((D, RB)), np.empty((D, RB)),
              np.empty((D, RB)), np.empty((10, RB)), np.empty(RB, dtype=np.int64),
              np.empty(RB, dtype=np.bool_), np.empty((2, RB), dtype=np.int64),
-             np.empty(RB, dtype=np.bool_))  # fmt: skip
+             np.empty(RB, dtype=np.bool_), np.empty(RB, dtype=np.int64))  # fmt: skip
         no_record = np.empty((1, D)), np.empty(1)
         for b0 in range(0, P.shape[0], RB):
             b1 = min(P.shape[0], b0 + RB)
@@ -239,7 +242,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
                     for i in range(b0, b1):
                         if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
                             ST[i] = MAX_STEPS  # the first update's check, done up front
-                    lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
+                    lanes(hess, b0, b1, P, G, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
                           TAB, fresh, tot, X)  # fmt: skip
                     finish_rows(loss_fn, P, L, GN, moved, fresh, tot, False, b0, b1)
                     continue
