@@ -96,8 +96,13 @@ def test_from_starts_keeps_its_own_copy_of_the_starts(rosenbrock):
 
 @pytest.mark.parametrize(
     "starts",
-    [np.zeros((0, 2)), np.zeros((3, 3)), np.zeros(3), np.array([[0.0, np.nan]]),
-     np.array([[np.inf, 0.0]])],  # fmt: skip
+    [
+        np.zeros((0, 2)),
+        np.zeros((3, 3)),
+        np.zeros(3),
+        np.array([[0.0, np.nan]]),
+        np.array([[np.inf, 0.0]]),
+    ],  # fmt: skip
 )
 def test_from_starts_refuses_bad_starts(rosenbrock, starts):
     with pytest.raises(OptimizerError):
