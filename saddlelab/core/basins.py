@@ -12,6 +12,7 @@ converge within K steps (still running at K, or stalled).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,10 @@ DIVERGED_CODE = STATUS_BY_CODE.index(RunStatus.DIVERGED)
 CONTINUUM_REACH = 1 / 12
 """... and a representative of a curve of critical points within this fraction (the thinning
 distance of :func:`~saddlelab.core.critical.find_critical_points`)."""
-CHUNK = 100
-"""Steps between progress calls."""
+FIRST_CHUNK = 50
+"""Steps before the first progress call; later chunks aim at :data:`CHUNK_SECONDS` each."""
+CHUNK_SECONDS = 0.05
+"""Work between progress calls (so Cancel answers within about this long)."""
 
 Progress = Callable[[int, int], bool]
 
@@ -109,15 +112,19 @@ def compute_basins(
     xs, ys, starts = grid_starts(surface, grid, slice_values)
     base = RunConfig.make(optimizer, starts[0], params or {}, max_steps=steps, **options)
     batch = Batch.from_starts(surface, base, starts)
-    done = 0
+    done, chunk = 0, FIRST_CHUNK
     while done < steps:
         if progress is not None and progress(done, steps) is False:
             raise BasinsCancelled("basins cancelled")
-        n = min(CHUNK, steps - done)
+        n = min(chunk, steps - done)
+        began = time.perf_counter()
         codes = batch.step(n)
+        spent = time.perf_counter() - began
         done += n
         if not np.any(codes <= 1):  # every row finished
             break
+        # the next chunk: about CHUNK_SECONDS of work (at most double, at least half this one)
+        chunk = max(n // 2, min(2 * n, int(n * CHUNK_SECONDS / spent))) if spent > 0 else 2 * n
     if progress is not None and progress(steps, steps) is False:
         raise BasinsCancelled("basins cancelled")
     codes = batch.status_codes
@@ -156,8 +163,11 @@ def label_outcomes(surface, points: np.ndarray, codes: np.ndarray, critical):
     label = np.where(codes == DIVERGED_CODE, DIVERGED, NOT_CONVERGED).astype(np.int64)
     rows = np.flatnonzero(codes == CONVERGED_CODE)
     if len(rows) and attractors:
-        known = np.array([a.point for a in attractors])
-        d = np.linalg.norm(points[rows, None, :] - known[None], axis=2)
+        ends = points[rows]
+        d = np.empty((len(rows), len(attractors)))
+        for k, a in enumerate(attractors):  # distances to each critical point, column by column
+            diff = ends - a.point
+            d[:, k] = np.sqrt(np.einsum("rd,rd->r", diff, diff))
         nearest = np.argmin(d, axis=1)
         hit = d[np.arange(len(rows)), nearest] <= reach[nearest]
         label[rows[hit]] = nearest[hit]

@@ -3,9 +3,10 @@
 :func:`body_for` makes the loop for one optimizer and one surface; the surface's generated
 module (:mod:`.codegen`) wraps it in a ``cache=True`` kernel per optimizer, so the surface's
 gradient is a known function LLVM inlines. Rows are walked in blocks of :data:`ROW_BLOCK` that
-stay in cache while the block takes all ``n`` updates of the call. Adam/AdamW blocks without
-noise or clipping run as vectorised lanes (every row's :func:`._rules.coordinate` computed,
-kept only where the row is running); other blocks and optimizers take the row path: the
+stay in cache while the block takes all ``n`` updates of the call. Blocks of the element-wise
+optimizers (:data:`LANE_OPTIMIZERS`) without noise or clipping run as vectorised lanes
+(:mod:`._lanes`: the running rows' updates in one loop the compiler vectorises, the status
+checked where a cheap test flags it); other blocks and optimizers take the row path: the
 single-run loop :func:`._rows.advance_rows` on the block. Both paths take every formula from
 :mod:`._rules` and :mod:`._rows`.
 
@@ -42,12 +43,17 @@ from ._lanes import lanes_for
 from ._numba_cache import drop_stale_cache
 from ._rows import advance_rows, finish_rows, start_rows
 from ._rules import step_scalars, uses_hessian
+from .specs import OPTIMIZERS
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
 register_jitables()  # the shared formulas, before a loop that calls them compiles
 
 ROW_BLOCK = 256
 """Rows that take all updates of a call together (their state fits in the L1/L2 cache)."""
+LANE_OPTIMIZERS = tuple(name for name, spec in OPTIMIZERS.items() if not uses_hessian(spec.code))
+"""Optimizers whose blocks without noise or clipping run as vectorised lanes (:mod:`._lanes`):
+the element-wise ones. Newton, saddle-free Newton and gd-escape need each row's Hessian per
+update and take the row path."""
 N_TAB = 3
 """Table columns per (group, update): lr, then the two :func:`step_scalars`."""
 
@@ -97,7 +103,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
     status only, comes in as a first-class function, as in the single-run loop.
     """
 
-    with_lanes = not uses_hessian(opt)  # the element-wise optimizers
+    with_lanes = not uses_hessian(opt)  # LANE_OPTIMIZERS
 
     lanes = lanes_for(opt, D, grad, loss_fn, ROW_BLOCK)
 
