@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from saddlelab.core.optim import OPTIMIZERS, Batch, Run, RunConfig, RunStatus, engine
-from saddlelab.core.optim import _batch
+from saddlelab.core.optim import OPTIMIZERS, Batch, Run, RunConfig, RunStatus, _batch, engine
 from saddlelab.core.optim._rules import uses_hessian
 from saddlelab.core.surface import Surface
 
