@@ -22,7 +22,10 @@ single runs bit for bit.
 import math
 
 import numpy as np
-from numba.extending import register_jitable
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, register_jitable
+from numba.np.arrayobj import make_array, populate_array
 
 from ._formulas import (
     F_CRIT_TOL,
@@ -37,6 +40,25 @@ from ._formulas import (
 )  # fmt: skip
 from ._rows import needs_status, outside, update_status
 from ._rules import buffer_flag, coordinate
+
+
+@intrinsic
+def _unowned(typingctx, arr):
+    """A view of the C-contiguous float array ``arr`` without its owner: reference counting it
+    costs a test of a null pointer instead of an atomic increment (the status checks pass
+    their work arrays into functions on every call). ``arr`` must outlive the view."""
+    if not (isinstance(arr, types.Array) and arr.layout == "C"):
+        return None
+
+    def codegen(context, builder, signature, args):
+        src = make_array(arr)(context, builder, args[0])
+        out = make_array(arr)(context, builder)
+        populate_array(out, data=src.data, shape=cgutils.unpack_tuple(builder, src.shape),
+                       strides=cgutils.unpack_tuple(builder, src.strides),
+                       itemsize=src.itemsize, meminfo=None)  # fmt: skip
+        return out._getvalue()
+
+    return arr(arr), codegen
 
 
 def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
@@ -59,20 +81,15 @@ def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
                 S[i, s, j] = LM[s, j, b]
 
     @register_jitable(inline="always")
-    def load(b, i, LP, LG, LM, LF, LI, P, G, S, T, FL, CKT, RF, RI):
-        """Row i into lane b."""
-        LI[0, b] = T[i]
-        LI[1, b] = FL[i]
-        LI[2, b] = CKT[i]
-        LI[3, b] = RI[i, I_STALL_WINDOW]
-        LI[4, b] = RI[i, I_MAX_STEPS]
-        LF[1, b] = RF[i, F_CRIT_TOL]
-        LF[2, b] = RF[i, F_MARGIN]
-        for j in range(D):
-            LP[j, b] = P[i, j]
-            LG[j, b] = G[i, j]
-            for s in range(3):
-                LM[s, j, b] = S[i, s, j]
+    def load(m, IDX, LP, LG, LM, LF, LI, P, G, S, T, FL, CKT, RF, RI):
+        """Rows IDX[:m] into lanes 0..m-1 (whole arrays at a time)."""
+        rows = IDX[:m]
+        LI[0, :m], LI[1, :m], LI[2, :m] = T[rows], FL[rows], CKT[rows]
+        LI[3, :m], LI[4, :m] = RI[rows, I_STALL_WINDOW], RI[rows, I_MAX_STEPS]
+        LF[1, :m], LF[2, :m] = RF[rows, F_CRIT_TOL], RF[rows, F_MARGIN]
+        LP[:, :m] = P[rows].T
+        LG[:, :m] = G[rows].T
+        LM[:, :, :m] = S[rows].transpose((1, 2, 0))
 
     @register_jitable(inline="always")
     def move(src, dst, IDX, LP, LG, LM, LF, LI):
@@ -96,7 +113,7 @@ def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
         ``fresh`` and ``tot`` (indexed from b0) say which rows took an update and their last
         squared gradient norm, for :func:`._rows.finish_rows`.
         """
-        H, lam, U, W = work
+        H, lam, U, W = _unowned(work[0]), _unowned(work[1]), _unowned(work[2]), _unowned(work[3])
         rows = np.empty(b1 - b0, dtype=np.int64)
         m = 0
         for i in range(b0, b1):
@@ -122,8 +139,7 @@ def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
         LP, LG, LM = np.empty((D, RB)), np.empty((D, RB)), np.empty((3, D, RB))
         LF, LI = np.empty((3, RB)), np.empty((5, RB), dtype=np.int64)
         FLAG = np.empty(RB, dtype=np.bool_)
-        for b in range(m):
-            load(b, IDX[b], LP, LG, LM, LF, LI, P, G, S, T, FL, CKT, RF, RI)
+        load(m, IDX, LP, LG, LM, LF, LI, P, G, S, T, FL, CKT, RF, RI)
         los = (lo[0], lo[1], lo[D - 1])  # the domain as loop constants
         his = (hi[0], hi[1], hi[D - 1])
         for k in range(n):

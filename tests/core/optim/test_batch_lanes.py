@@ -77,6 +77,18 @@ def assert_rows_equal_runs(batch: Batch, runs: list[Run]) -> None:
         ), f"row {i}: {batch.configs[i]}"  # fmt: skip
 
 
+def step_together(surface, configs: list[RunConfig], calls) -> Batch:
+    """A batch of ``configs`` and their single runs, stepped by the call lengths ``calls``,
+    compared after each call; returns the batch."""
+    batch, runs = Batch(surface, configs), [Run(surface, c) for c in configs]
+    for n in calls:
+        batch.step(n)
+        for run in runs:
+            run.step(n)
+        assert_rows_equal_runs(batch, runs)
+    return batch
+
+
 def test_every_element_wise_optimizer_takes_the_lanes():
     assert set(_batch.LANE_OPTIMIZERS) == set(ELEMENT_WISE)
     assert set(ELEMENT_WISE) == {"sgd", "adagrad", "rmsprop", "adam", "adamw"}
@@ -85,13 +97,7 @@ def test_every_element_wise_optimizer_takes_the_lanes():
 @pytest.mark.parametrize("name", ELEMENT_WISE)
 def test_lanes_rows_equal_single_runs(kernel, bowl, name):
     configs = outcome_configs(name)
-    batch = Batch(bowl, configs)
-    runs = [Run(bowl, c) for c in configs]
-    for n in (1, 9, 40, 150):  # calls of several lengths: rows stop inside and between calls
-        batch.step(n)
-        for run in runs:
-            run.step(n)
-        assert_rows_equal_runs(batch, runs)
+    batch = step_together(bowl, configs, (1, 9, 40, 150))  # rows stop inside and between calls
     seen = set(batch.statuses)
     assert {RunStatus.CONVERGED, RunStatus.DIVERGED, RunStatus.STALLED,
             RunStatus.MAX_STEPS} <= seen  # fmt: skip
@@ -102,13 +108,7 @@ def test_sgd_momentum_buffer_across_calls(kernel, bowl):
     that takes its first update in one call and the rest in later calls keeps its momentum."""
     configs = [RunConfig.make("sgd", (1.0, -1.0), {"lr": 0.01, "momentum": m, "dampening": d})
                for m in (0.5, 0.9) for d in (0.0, 0.5)]  # fmt: skip
-    batch = Batch(bowl, configs)
-    runs = [Run(bowl, c) for c in configs]
-    for _ in range(5):
-        batch.step(3)
-        for run in runs:
-            run.step(3)
-        assert_rows_equal_runs(batch, runs)
+    batch = step_together(bowl, configs, (3,) * 5)
     momentum_free = Run(bowl, RunConfig.make("sgd", (1.0, -1.0), {"lr": 0.01}))
     momentum_free.step(15)
     assert not np.array_equal(batch.run_row(1).point, momentum_free.point)
