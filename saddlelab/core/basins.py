@@ -30,8 +30,9 @@ DIVERGED_CODE = STATUS_BY_CODE.index(RunStatus.DIVERGED)
 CONTINUUM_REACH = 1 / 12
 """... and a representative of a curve of critical points within this fraction (the thinning
 distance of :func:`~saddlelab.core.critical.find_critical_points`)."""
-FIRST_CHUNK = 50
-"""Steps before the first progress call; later chunks aim at :data:`CHUNK_SECONDS` each."""
+FIRST_CHUNK = 4
+"""Steps before the second progress call (small: a Newton step on 160,000 rows takes ~30 ms);
+later chunks aim at :data:`CHUNK_SECONDS` each, at most doubling at a time."""
 CHUNK_SECONDS = 0.05
 """Work between progress calls (so Cancel answers within about this long)."""
 
@@ -125,6 +126,7 @@ def compute_basins(
             break
         # the next chunk: about CHUNK_SECONDS of work (at most double, at least half this one)
         chunk = max(n // 2, min(2 * n, int(n * CHUNK_SECONDS / spent))) if spent > 0 else 2 * n
+        chunk = max(chunk, 1)
     if progress is not None and progress(steps, steps) is False:
         raise BasinsCancelled("basins cancelled")
     codes = batch.status_codes
