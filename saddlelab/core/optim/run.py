@@ -355,8 +355,10 @@ class Batch:
 
     def _status(self, i: int) -> RunStatus:
         e = self._engine
-        return undefined_or(STATUS_BY_CODE[int(e.ST[i])], self.surface, e.configs[i], e.P[i],
-                            int(e.T[i]))  # fmt: skip
+        status = STATUS_BY_CODE[int(e.ST[i])]
+        if status is not RunStatus.DIVERGED:  # only a divergence needs the row's configuration
+            return status
+        return undefined_or(status, self.surface, e.configs[i], e.P[i], int(e.T[i]))
 
     def run_row(self, i: int) -> RowState:
         e = self._engine
