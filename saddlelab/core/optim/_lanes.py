@@ -82,14 +82,20 @@ def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
 
     @register_jitable(inline="always")
     def load(m, IDX, LP, LG, LM, LF, LI, P, G, S, T, FL, CKT, RF, RI):
-        """Rows IDX[:m] into lanes 0..m-1 (whole arrays at a time)."""
-        rows = IDX[:m]
-        LI[0, :m], LI[1, :m], LI[2, :m] = T[rows], FL[rows], CKT[rows]
-        LI[3, :m], LI[4, :m] = RI[rows, I_STALL_WINDOW], RI[rows, I_MAX_STEPS]
-        LF[1, :m], LF[2, :m] = RF[rows, F_CRIT_TOL], RF[rows, F_MARGIN]
-        LP[:, :m] = P[rows].T
-        LG[:, :m] = G[rows].T
-        LM[:, :, :m] = S[rows].transpose((1, 2, 0))
+        """Rows IDX[:m] into lanes 0..m-1, field by field."""
+        for b in range(m):
+            LI[0, b], LI[1, b], LI[2, b] = T[IDX[b]], FL[IDX[b]], CKT[IDX[b]]
+        for b in range(m):
+            LI[3, b], LI[4, b] = RI[IDX[b], I_STALL_WINDOW], RI[IDX[b], I_MAX_STEPS]
+            LF[1, b], LF[2, b] = RF[IDX[b], F_CRIT_TOL], RF[IDX[b], F_MARGIN]
+        for j in range(D):
+            for b in range(m):
+                LP[j, b], LG[j, b] = P[IDX[b], j], G[IDX[b], j]
+                LM[0, j, b], LM[1, j, b], LM[2, j, b] = (
+                    S[IDX[b], 0, j],
+                    S[IDX[b], 1, j],
+                    S[IDX[b], 2, j],
+                )
 
     @register_jitable(inline="always")
     def move(src, dst, IDX, LP, LG, LM, LF, LI):
@@ -126,16 +132,21 @@ def lanes_for(opt: int, D: int, grad, loss_fn, RB: int):
             return
         # lanes sorted by group: each group's lanes are a range [QS, QE) stepped with the
         # group's scalars (loop constants: the update loop then vectorises)
-        IDX = rows[:m][np.argsort(GID[rows[:m]], kind="mergesort")]
         QS, QE, QG = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
-        nq = 0
-        for b in range(m):
-            if b == 0 or GID[IDX[b]] != QG[nq - 1]:
-                QS[nq], QE[nq], QG[nq] = b, b + 1, GID[IDX[b]]
-                nq += 1
-            else:
-                QE[nq - 1] = b + 1
-        QR = IDX[QS[:nq]].copy()  # a row of each group: its hyper-parameters
+        QR, IDX = np.empty(m, np.int64), np.empty(m, np.int64)
+        nq, placed = 0, 0
+        while placed < m:  # the groups in order of first appearance, each a range of lanes
+            g = -1
+            for k in range(m):
+                if g < 0 and rows[k] >= 0:
+                    g = GID[rows[k]]
+                    QS[nq], QG[nq], QR[nq] = placed, g, rows[k]  # QR: a row of the group
+                if g >= 0 and rows[k] >= 0 and GID[rows[k]] == g:
+                    IDX[placed] = rows[k]
+                    placed += 1
+                    rows[k] = -1
+            QE[nq] = placed
+            nq += 1
         LP, LG, LM = np.empty((D, RB)), np.empty((D, RB)), np.empty((3, D, RB))
         LF, LI = np.empty((3, RB)), np.empty((5, RB), dtype=np.int64)
         FLAG = np.empty(RB, dtype=np.bool_)
