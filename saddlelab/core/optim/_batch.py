@@ -3,9 +3,10 @@
 :func:`body_for` makes the loop for one optimizer and one surface; the surface's generated
 module (:mod:`.codegen`) wraps it in a ``cache=True`` kernel per optimizer, so the surface's
 gradient is a known function LLVM inlines. Rows are walked in blocks of :data:`ROW_BLOCK` that
-stay in cache while the block takes all ``n`` updates of the call. Adam/AdamW blocks without
-noise or clipping run as vectorised lanes (every row's :func:`._rules.coordinate` computed,
-kept only where the row is running); other blocks and optimizers take the row path: the
+stay in cache while the block takes all ``n`` updates of the call. Blocks of the element-wise
+optimizers (:data:`LANE_OPTIMIZERS`) without noise or clipping run as vectorised lanes
+(:mod:`._lanes`: the running rows' updates in one loop the compiler vectorises, the status
+checked where a cheap test flags it); other blocks and optimizers take the row path: the
 single-run loop :func:`._rows.advance_rows` on the block. Both paths take every formula from
 :mod:`._rules` and :mod:`._rows`.
 
@@ -15,7 +16,6 @@ and the bias corrections of each update are computed once per group and update i
 single-run loop calls, so every row sees bit-identical scalars.
 """
 
-import math
 import threading
 
 import numba
@@ -24,39 +24,36 @@ from numba import types
 from numba.extending import register_jitable
 
 from ._formulas import (
-    ADAM,
-    ADAMW,
     F_CLIP,
-    F_CRIT_TOL,
     F_ETA_MIN,
     F_GAMMA,
-    F_GRAD_RTOL,
-    F_GTOL,
-    F_MARGIN,
     F_NOISE,
-    F_STALL_ATOL,
-    F_STALL_RTOL,
     F_STEP_SIZE,
     F_T_MAX,
     F_WARMUP,
     I_MAX_STEPS,
     I_SCHEDULE,
-    I_STALL_WINDOW,
     MAX_STEPS,
     RUNNING,
     schedule_lr,
 )  # fmt: skip
 from ._jitable import register as register_jitables
 from ._kernels import _JIT, F1, F2, F3, FN_HESS, I1, I2
+from ._lanes import lanes_for
 from ._numba_cache import drop_stale_cache
-from ._rows import advance_rows, finish_rows, needs_status, outside, start_rows, update_status
-from ._rules import coordinate, step_scalars
+from ._rows import advance_rows, finish_rows, start_rows
+from ._rules import step_scalars, uses_hessian
+from .specs import OPTIMIZERS
 
 drop_stale_cache(__file__)  # before any cached function is compiled or loaded
 register_jitables()  # the shared formulas, before a loop that calls them compiles
 
 ROW_BLOCK = 256
 """Rows that take all updates of a call together (their state fits in the L1/L2 cache)."""
+LANE_OPTIMIZERS = tuple(name for name, spec in OPTIMIZERS.items() if not uses_hessian(spec.code))
+"""Optimizers whose blocks without noise or clipping run as vectorised lanes (:mod:`._lanes`):
+the element-wise ones. Newton, saddle-free Newton and gd-escape need each row's Hessian per
+update and take the row path."""
 N_TAB = 3
 """Table columns per (group, update): lr, then the two :func:`step_scalars`."""
 
@@ -106,115 +103,9 @@ def body_for(opt: int, D: int, grad, loss_fn):
     status only, comes in as a first-class function, as in the single-run loop.
     """
 
-    with_lanes = opt == ADAM or opt == ADAMW
+    with_lanes = not uses_hessian(opt)  # LANE_OPTIMIZERS
 
-    @register_jitable
-    def lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB, fresh,
-              tot, X):  # fmt: skip
-        """Rows b0..b1 (no noise, no clipping) in lanes the compiler vectorises.
-
-        The block's state is copied into coordinate-major scratch (X) for the call; each update
-        computes every row's new values with :func:`._rules.coordinate` and keeps them only for
-        running rows (a select, not a branch), then a short scalar pass applies
-        :func:`._rows.update_status` to the rows :func:`._rows.outside` and
-        :func:`._rows.near` flag.
-        """
-        LP, LG, LM1, LM2, LM3, PAR, LT, RUN, IPAR, FLAG = X
-        m = b1 - b0
-        running = 0
-        for b in range(m):
-            i = b0 + b
-            RUN[b] = ST[i] == RUNNING
-            running += RUN[b]
-            LT[b] = T[i]
-            for j in range(D):
-                LP[j, b] = P[i, j]
-                LG[j, b] = G[i, j]
-                LM1[j, b] = S[i, 0, j]
-                LM2[j, b] = S[i, 1, j]
-                LM3[j, b] = S[i, 2, j]
-            for h in range(5):
-                PAR[h, b] = RF[i, 1 + h]
-            PAR[8, b] = RF[i, F_CRIT_TOL]
-            PAR[9, b] = RF[i, F_MARGIN]
-            IPAR[0, b] = RI[i, I_STALL_WINDOW]
-            IPAR[1, b] = RI[i, I_MAX_STEPS]
-        uniform = True  # one group in the block: broadcast its scalars, no gather
-        for b in range(m):
-            uniform = uniform and GID[b0 + b] == GID[b0]
-            fresh[b] = RUN[b] and n > 0  # every running lane takes the first update
-        for k in range(n):
-            if uniform:
-                lr, sa, sb = TAB[GID[b0], k, 0], TAB[GID[b0], k, 1], TAB[GID[b0], k, 2]
-                for b in range(m):
-                    PAR[5, b] = lr
-                    PAR[6, b] = sa
-                    PAR[7, b] = sb
-            else:
-                for b in range(m):
-                    grp = GID[b0 + b]
-                    PAR[5, b] = TAB[grp, k, 0]
-                    PAR[6, b] = TAB[grp, k, 1]
-                    PAR[7, b] = TAB[grp, k, 2]
-            for b in range(m):  # the update, computed for every lane, kept where running
-                run = RUN[b]
-                hp1, hp2, hp3, hp4, hp5 = PAR[0, b], PAR[1, b], PAR[2, b], PAR[3, b], PAR[4, b]
-                lr, sa, sb = PAR[5, b], PAR[6, b], PAR[7, b]
-                for j in range(D):
-                    p, m1, m2, m3 = LP[j, b], LM1[j, b], LM2[j, b], LM3[j, b]
-                    pn, m1n, m2n, m3n = coordinate(opt, p, LG[j, b], m1, m2, m3, lr, sa, sb, hp1,
-                                                   hp2, hp3, hp4, hp5, False, 0.0)  # fmt: skip
-                    LP[j, b] = pn if run else p
-                    LM1[j, b] = m1n if run else m1
-                    LM2[j, b] = m2n if run else m2
-                    LM3[j, b] = m3n if run else m3
-            for b in range(m):  # the gradient at the new points, its squared norm
-                run = RUN[b]
-                g3 = grad(LP[0, b], LP[1, b], LP[2, b] if D == 3 else 0.0)
-                total = 0.0
-                for j in range(D):
-                    old = LG[j, b]
-                    LG[j, b] = g3[j] if run else old
-                    total += g3[j] * g3[j]
-                old_total = tot[b]
-                tot[b] = total if run else old_total
-                lt = LT[b]
-                LT[b] = lt + 1 if run else lt
-            for b in range(m):  # which rows need the status checks (vectorised too)
-                i = b0 + b
-                bad = not math.isfinite(tot[b])
-                for j in range(D):
-                    bad = bad | outside(LP[j, b], lo[j], hi[j], PAR[9, b])
-                flag = needs_status(tot[b], bad, PAR[8, b], LT[b], CKT[i], IPAR[0, b], IPAR[1, b])
-                FLAG[b] = RUN[b] & flag
-            for b in range(m):  # the status, as the single-run loop checks it
-                if not FLAG[b]:
-                    continue
-                i = b0 + b
-                bad = not math.isfinite(tot[b])
-                for j in range(D):
-                    bad = bad | outside(LP[j, b], lo[j], hi[j], RF[i, F_MARGIN])
-                ST[i], CKL[i], CKT[i], RF[i, F_CRIT_TOL] = update_status(
-                    opt, hess, loss_fn, LP[0, b], LP[1, b], LP[2, b] if D == 3 else 0.0, D,
-                    tot[b], bad, LT[b], CKT[i], CKL[i], PAR[8, b], 0.0, False, RF[i, F_GTOL],
-                    RF[i, F_GRAD_RTOL], RF[i, F_STALL_RTOL], RF[i, F_STALL_ATOL],
-                    RI[i, I_STALL_WINDOW], RI[i, I_MAX_STEPS],
-                )  # fmt: skip
-                PAR[8, b] = RF[i, F_CRIT_TOL]
-                if ST[i] != RUNNING:
-                    RUN[b] = False
-                    running -= 1
-            if running == 0:
-                break
-        for b in range(m):
-            i = b0 + b
-            T[i] = LT[b]
-            for j in range(D):
-                P[i, j] = LP[j, b]
-                G[i, j] = LG[j, b]
-                S[i, 0, j] = LM1[j, b]
-                S[i, 1, j] = LM2[j, b]
-                S[i, 2, j] = LM3[j, b]
+    lanes = lanes_for(opt, D, grad, loss_fn, ROW_BLOCK)
 
     @register_jitable
     def body(hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID, TAB):
@@ -222,11 +113,7 @@ def body_for(opt: int, D: int, grad, loss_fn):
         scratch = (np.empty(D), np.empty((D, D)), np.empty(D), np.empty((D, D)),
                    np.empty((D, D)), np.empty(RB), np.empty(RB, dtype=np.bool_),
                    np.empty(RB, dtype=np.bool_))  # fmt: skip
-        tot, moved, fresh = scratch[5], scratch[6], scratch[7]
-        X = (np.empty((D, RB)), np.empty((D, RB)), np.empty((D, RB)), np.empty((D, RB)),
-             np.empty((D, RB)), np.empty((10, RB)), np.empty(RB, dtype=np.int64),
-             np.empty(RB, dtype=np.bool_), np.empty((2, RB), dtype=np.int64),
-             np.empty(RB, dtype=np.bool_))  # fmt: skip
+        H, lam, U, W, tot, moved, fresh = scratch[1:]
         no_record = np.empty((1, D)), np.empty(1)
         for b0 in range(0, P.shape[0], RB):
             b1 = min(P.shape[0], b0 + RB)
@@ -235,12 +122,13 @@ def body_for(opt: int, D: int, grad, loss_fn):
                 for i in range(b0, b1):
                     lanes_ok = lanes_ok and RF[i, F_NOISE] <= 0.0 and RF[i, F_CLIP] <= 0.0
                 if lanes_ok:
-                    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1)
+                    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1,
+                               H, lam, U, W)  # fmt: skip
                     for i in range(b0, b1):
                         if ST[i] == RUNNING and T[i] >= RI[i, I_MAX_STEPS]:
                             ST[i] = MAX_STEPS  # the first update's check, done up front
-                    lanes(hess, b0, b1, P, G, S, T, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
-                          TAB, fresh, tot, X)  # fmt: skip
+                    lanes(hess, b0, b1, P, G, S, T, FL, ST, CKL, CKT, RF, RI, lo, hi, n, GID,
+                          TAB, fresh, tot, (H, lam, U, W))  # fmt: skip
                     finish_rows(loss_fn, P, L, GN, moved, fresh, tot, False, b0, b1)
                     continue
             OP, OL = no_record  # the row path: the single-run loop on the block

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 INLINED_SOURCES = ("_jitable.py", "_formulas.py", "_updates.py", "_rules.py", "_rows.py",
-                   "../criticality.py")  # fmt: skip
+                   "_lanes.py", "../criticality.py")  # fmt: skip
 """The shared formulas the compiled loops inline (and how they are registered with numba)."""
 
 

@@ -88,17 +88,17 @@ def needs_status(total, bad, tol, t, ckt, window, max_steps):
 
 
 @jitable
-def critical_tolerance(hess, x0, x1, x2, d, loss, gtol, rtol):
+def critical_tolerance(hess, x0, x1, x2, d, loss, gtol, rtol, H, lam, U, W):
     """The gradient norm at or below which (x0, x1, x2), where the loss is ``loss``, counts as
     converged: ``gtol`` if it is >= 0, else the criticality rule
     (:func:`saddlelab.core.criticality.gradient_tolerance` with the Hessian's largest
     |eigenvalue|, less :data:`~saddlelab.core.criticality.ROUND_OFF_MARGIN`); negative (never)
-    when ``rtol`` is negative too; NaN where the loss or the Hessian is not finite."""
+    when ``rtol`` is negative too; NaN where the loss or the Hessian is not finite. H, lam, U, W
+    are the caller's work arrays (d x d, d, d x d, d x d): no allocation per call."""
     if gtol >= 0.0:
         return gtol
     if rtol < 0.0:
         return -1.0
-    H, U, W, lam = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty(d)
     fill_hessian(hess(x0, x1, x2), H, d)
     sym_eig(H, lam, U, W)
     curvature = max(abs(lam[0]), abs(lam[d - 1]))
@@ -128,7 +128,7 @@ def start_status(opt, hess, P, i, gn, loss, lo, hi, margin, gtol):
 
 @jitable(inline="always")
 def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, tol, loss,
-                  have_loss, gtol, grtol, rtol, atol, window, max_steps):  # fmt: skip
+                  have_loss, gtol, grtol, rtol, atol, window, max_steps, H, lam, U, W):  # fmt: skip
     """Status after update number ``t`` (1-based) at the point (x0, x1, x2) of ``d`` variables
     with squared gradient norm ``total``; ``bad`` is the divergence test. Returns (status,
     checkpoint loss, checkpoint step, critical tolerance): where the gradient norm is
@@ -145,7 +145,7 @@ def update_status(opt, hess, loss_fn, x0, x1, x2, d, total, bad, t, ckt, ckl, to
             if not have_loss and gtol < 0.0 and grtol >= 0.0:  # the rule needs the loss
                 loss = loss_fn(x0, x1, x2)
                 have_loss = True
-            tol = critical_tolerance(hess, x0, x1, x2, d, loss, gtol, grtol)
+            tol = critical_tolerance(hess, x0, x1, x2, d, loss, gtol, grtol, H, lam, U, W)
             if math.sqrt(total) <= tol and not escapes(opt, hess, x0, x1, x2, d):
                 status = CONVERGED
         if status == RUNNING and due:
@@ -168,7 +168,7 @@ def scratch(rows: int, d: int) -> tuple:
 
 
 @jitable
-def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1):
+def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1, H, lam, U, W):
     """Before a call's updates of rows b0..b1: which rows move (RUNNING on entry; ``moved`` and
     ``fresh`` are indexed from b0), and the start test of the rows about to take their first
     update (not after a resume)."""
@@ -178,7 +178,7 @@ def start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, b0, b1)
         fresh[i - b0] = False
         if moved[i - b0] and T[i] == 0 and (FL[i] & FLAG_RESUMED) == 0:
             tol = critical_tolerance(hess, P[i, 0], P[i, 1], P[i, 2] if d == 3 else 0.0, d, L[i],
-                                     RF[i, F_GTOL], RF[i, F_GRAD_RTOL])  # fmt: skip
+                                     RF[i, F_GTOL], RF[i, F_GRAD_RTOL], H, lam, U, W)  # fmt: skip
             RF[i, F_CRIT_TOL] = tol
             ST[i] = start_status(opt, hess, P, i, GN[i], L[i], lo, hi, RF[i, F_MARGIN], tol)
 
@@ -237,7 +237,7 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
     g, H, lam, U, W, tot, moved, fresh = scratch
     N, d = P.shape
     tables = GID.shape[0] > 0
-    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, 0, N)
+    start_rows(opt, hess, P, L, GN, T, FL, ST, RF, lo, hi, moved, fresh, 0, N, H, lam, U, W)
     recorded = 0
     for k in range(n):
         active = False
@@ -290,7 +290,7 @@ def advance_rows(opt, grad, loss_fn, hess, P, G, L, GN, S, T, FL, ST, CKL, CKT, 
                 ST[i], CKL[i], CKT[i], RF[i, F_CRIT_TOL] = update_status(
                     opt, hess, loss_fn, x0, x1, x2, d, total, bad, t + 1, CKT[i], CKL[i], tol,
                     L[i], record, RF[i, F_GTOL], RF[i, F_GRAD_RTOL], RF[i, F_STALL_RTOL],
-                    RF[i, F_STALL_ATOL], window, top,
+                    RF[i, F_STALL_ATOL], window, top, H, lam, U, W,
                 )  # fmt: skip
             if record and i == 0:
                 for j in range(d):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -112,6 +113,45 @@ class RunConfig:
 
     def with_changes(self, **changes: Any) -> RunConfig:
         return replace(self, **changes)
+
+    def at_start(self, start: Sequence[float]) -> RunConfig:
+        """This configuration from ``start``: ``with_changes(start=...)`` without validating the
+        already validated rest again (a grid of starts would spend longer on that than on
+        stepping). ``start`` must be finite numbers; each coordinate becomes a float."""
+        config = copy.copy(self)
+        object.__setattr__(config, "start", tuple(float(v) for v in start))
+        return config
+
+
+class StartConfigs(Sequence):
+    """Row i's configuration of a batch made from one configuration and N starts
+    (:meth:`~.run.Batch.from_starts`): ``base.at_start(starts[i])``, built when asked for;
+    a row given its own configuration later (``configs[i] = ...``) keeps it."""
+
+    def __init__(self, base: RunConfig, starts: np.ndarray) -> None:
+        self.base = base
+        self.starts = starts
+        self._own: dict[int, RunConfig] = {}
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        k = range(len(self))[i]  # IndexError, negative indices
+        own = self._own.get(k)
+        return own if own is not None else self.base.at_start(self.starts[k])
+
+    def starts_of(self, rows: np.ndarray) -> np.ndarray:
+        """The start points of ``rows`` (an index array), as an (len(rows), D) array."""
+        out = self.starts[rows]
+        for i, own in self._own.items():
+            out[rows == i] = own.start
+        return out
+
+    def __setitem__(self, i: int, config: RunConfig) -> None:
+        self._own[range(len(self))[i]] = config
 
 
 def _whole(value: Any, name: str) -> int:

@@ -21,7 +21,7 @@ import numpy as np
 from ..criticality import DEFAULT_GRAD_RTOL
 from . import _formulas as K
 from .codegen import kernels_for
-from .config import RunConfig
+from .config import RunConfig, StartConfigs
 from .specs import OPTIMIZERS, OptimizerError, pack_params
 from .warmup import mark_compiled
 
@@ -33,6 +33,7 @@ ROWS_PER_THREAD = 8192
 TABLE_ENTRIES = 1 << 20
 """Bound on (groups x updates) per-update scalars computed ahead of one kernel call."""
 
+_ADAGRAD_INITIAL = [h.name for h in OPTIMIZERS["adagrad"].hyper].index("initial_accumulator_value")
 _NO_GROUPS = np.zeros(0, dtype=np.int64)
 _NO_TABLE = np.zeros((1, 1, 3))
 _POOL_LOCK = threading.Lock()
@@ -63,13 +64,40 @@ class Engine:
         names = {c.optimizer for c in configs}
         if len(names) != 1:
             raise OptimizerError("all runs of a batch must use the same optimizer")
-        self.surface = surface
-        self.spec = OPTIMIZERS[configs[0].optimizer]
-        self.configs = list(configs)
-        n, d = len(configs), surface.ndim
         for c in configs:
-            if len(c.start) != d:
-                raise OptimizerError(f"the start point needs {d} coordinates, got {len(c.start)}")
+            if len(c.start) != surface.ndim:
+                raise OptimizerError(
+                    f"the start point needs {surface.ndim} coordinates, got {len(c.start)}"
+                )
+        self._prepare(surface, configs[0].optimizer, list(configs), pure)
+        for i, config in enumerate(configs):
+            self.write_config(i, config)
+        self.reset_rows(range(len(configs)))
+
+    @classmethod
+    def from_starts(cls, surface, config: RunConfig, starts, pure: bool = False) -> Engine:
+        """N rows, row i ``config.at_start(starts[i])``, set up as arrays (no per-row work)."""
+        d = surface.ndim
+        starts = np.array(starts, dtype=float, copy=True, ndmin=2)
+        if starts.ndim != 2 or starts.shape[1] != d or len(starts) == 0:
+            raise OptimizerError(f"the starts must be an (N, {d}) array with N >= 1, "
+                                 f"got shape {starts.shape}")  # fmt: skip
+        if not np.isfinite(starts).all():
+            raise OptimizerError("the start points must be finite")
+        engine = cls.__new__(cls)
+        engine._prepare(surface, config.optimizer, StartConfigs(config, starts), pure)
+        engine._pack(0, config)
+        engine.RF[1:] = engine.RF[0]
+        engine.RI[1:] = engine.RI[0]
+        engine.reset_rows(range(len(starts)))
+        return engine
+
+    def _prepare(self, surface, optimizer: str, configs, pure: bool) -> None:
+        """Arrays for ``len(configs)`` rows of ``optimizer`` on ``surface`` (all zero)."""
+        self.surface = surface
+        self.spec = OPTIMIZERS[optimizer]
+        self.configs = configs
+        n, d = len(configs), surface.ndim
         self.pure = pure
         if pure:  # the same code uncompiled: no numba (see _pure)
             from . import _pure
@@ -103,9 +131,6 @@ class Engine:
         self._scratch = (np.zeros((1, d)), np.zeros(1), np.zeros(1), np.zeros(1))
         self._rows_scratch = None
         self._groups: tuple[np.ndarray, int] | None = None
-        for i, config in enumerate(configs):
-            self.write_config(i, config)
-        self.reset_rows(range(n))
 
     def compile(self) -> None:
         """Step on in the compiled loops from now on (a pure engine; no-op otherwise).
@@ -129,6 +154,10 @@ class Engine:
         if config.optimizer != self.spec.name:
             raise OptimizerError("a run cannot switch optimizer mid-run; reset with a new run")
         self.configs[i] = config
+        self._pack(i, config)
+
+    def _pack(self, i: int, config: RunConfig) -> None:
+        """Row ``i``'s settings from ``config`` into RF and RI."""
         self._groups = None
         sched = config.schedule
         self.RF[i, :8] = pack_params(self.spec, config.params)
@@ -152,12 +181,17 @@ class Engine:
     def reset_rows(self, rows, starts: Sequence[Sequence[float]] | None = None) -> None:
         """Back to step 0 at the configured (or given) start, optimizer state cleared."""
         rows = list(rows)
-        for k, i in enumerate(rows):
-            self.P[i] = self.configs[i].start if starts is None else starts[k]
-            self.S[i] = 0.0
-            if self.spec.name == "adagrad":
-                self.S[i, 0] = self.configs[i].params["initial_accumulator_value"]
         idx = np.asarray(rows, dtype=np.int64)
+        if starts is None:
+            configs = self.configs
+            if isinstance(configs, StartConfigs):
+                starts = configs.starts_of(idx)
+            else:
+                starts = [configs[i].start for i in rows]
+        self.P[idx] = np.asarray(starts, dtype=float).reshape(len(rows), self.P.shape[1])
+        self.S[idx] = 0.0
+        if self.spec.name == "adagrad":  # the packed initial_accumulator_value
+            self.S[idx, 0] = self.RF[idx, _ADAGRAD_INITIAL, None]
         self._groups = None
         self.T[idx] = 0
         self.FL[idx] = 0

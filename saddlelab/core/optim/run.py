@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _formulas as K
-from .config import STATUS_BY_CODE, RunConfig, RunStatus
+from .config import STATUS_BY_CODE, RunConfig, RunStatus, StartConfigs
 from .engine import Engine
 from .schedule import Schedule
 from .specs import OptimizerError, resolve_params
@@ -301,12 +301,25 @@ class Batch:
         self.surface = surface
         self._engine = Engine(surface, list(configs), pure)
 
+    @classmethod
+    def from_starts(cls, surface, config: RunConfig, starts, pure: bool = False) -> Batch:
+        """N rows from one validated ``config``, row i starting at ``starts[i]`` ((N, D) array):
+        row i is exactly ``Batch(surface, [config.at_start(s) for s in starts])``'s row i (the
+        run ``saddlelab run`` makes from that start), set up as arrays, without building or
+        checking N configurations (:attr:`configs` builds a row's when asked)."""
+        batch = cls.__new__(cls)
+        batch.surface = surface
+        batch._engine = Engine.from_starts(surface, config, starts, pure)
+        return batch
+
     def __len__(self) -> int:
         return len(self._engine.P)
 
     @property
-    def configs(self) -> tuple[RunConfig, ...]:
-        return tuple(self._engine.configs)
+    def configs(self) -> Sequence[RunConfig]:
+        """Each row's configuration (a tuple; built on demand for :meth:`from_starts`)."""
+        configs = self._engine.configs
+        return configs if isinstance(configs, StartConfigs) else tuple(configs)
 
     def step(self, n: int = 1) -> np.ndarray:
         """Advance every unfinished row by up to ``n`` updates; returns the status codes."""
@@ -342,8 +355,10 @@ class Batch:
 
     def _status(self, i: int) -> RunStatus:
         e = self._engine
-        return undefined_or(STATUS_BY_CODE[int(e.ST[i])], self.surface, e.configs[i], e.P[i],
-                            int(e.T[i]))  # fmt: skip
+        status = STATUS_BY_CODE[int(e.ST[i])]
+        if status is not RunStatus.DIVERGED:  # only a divergence needs the row's configuration
+            return status
+        return undefined_or(status, self.surface, e.configs[i], e.P[i], int(e.T[i]))
 
     def run_row(self, i: int) -> RowState:
         e = self._engine
