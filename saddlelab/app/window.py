@@ -30,6 +30,7 @@ from saddlelab.app.runtime.controller import RunController
 from saddlelab.app.runtime.pacing import PaintPacer
 from saddlelab.app.scene3d.view import View3D
 from saddlelab.app.second_order import SecondOrder
+from saddlelab.app.swarm_dock import attach_swarm
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
@@ -103,6 +104,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._closed = False
         self._worker_start_armed = False
         attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
+        attach_swarm(self)  # the Swarm dock, its layers in both views and its thread
 
     # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:

@@ -37,7 +37,7 @@ RESAMPLE_ROUNDS = 20
 """Gaussian draws outside the domain are drawn again this often, then clipped onto it."""
 DWELL_NOTE = {
     2: "dwell: where particles spent their steps (log scale)",
-    3: "dwell: steps at every theta3 projected onto this plane (log scale)",
+    3: "points and dwell: every particle, whatever its 3rd coordinate, projected onto this plane",
 }
 _LIVE = (STATUS_BY_CODE.index(RunStatus.READY), STATUS_BY_CODE.index(RunStatus.RUNNING))
 
