@@ -31,7 +31,8 @@ class SwarmParts(QtCore.QObject):
         state = window.state
         self.window = window
         self.model = SwarmModel(state.surface.surface)
-        self.controller = SwarmController(self.model, self)
+        runs_worker = window.controller.worker
+        self.controller = SwarmController(self.model, self, gate=runs_worker.isRunning)
         self.controller.set_speed(SPEEDS[DEFAULT_SPEED_INDEX][1])
         self.layer = SwarmLayer(window.contour_view, self.model, self)
         view3d = window.view3d

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .basins import DIVERGED, NOT_CONVERGED, Attractor, cell_config, label_outcomes
-from .numbers import count as count_text
 from .optim.config import STATUS_BY_CODE, RunConfig, RunStatus
 
 MIN_PARTICLES = 100
@@ -75,8 +74,8 @@ def describe_starts(distribution: str, count: int, ndim: int) -> str:
     """What a setting makes, e.g. 'grid 100 x 100 = 10,000 particles'."""
     if distribution == "grid":
         side = grid_side(count, ndim)
-        return f"grid {' x '.join([str(side)] * ndim)} = {count_text(side**ndim, 'particle')}"
-    return f"{distribution}: {count_text(check_count(count), 'particle')}"
+        return f"grid {' x '.join([str(side)] * ndim)} = {side**ndim:,} particles"
+    return f"{distribution}: {check_count(count):,} particles"
 
 
 def default_sigma(surface) -> float:

@@ -102,7 +102,7 @@ class SwarmLegend(QtWidgets.QLabel):
         for colour, text, n in rows:
             lines.append(f"<span style='color:{colour}'>&#9632;</span> {text}: {n:,}")
         if note:
-            lines.append(f"<span style='color:#ff5030'>&#9632; {note}</span>")
+            lines.append(f"<span style='color:#ff5030'>&#9632;</span> <span style='color:#b8b8b8'>{note}</span>")
         self.setText("<br>".join(lines))
         self.adjustSize()
         self.place()

@@ -16,10 +16,12 @@ from saddlelab.models.swarm import SwarmModel
 
 
 class SwarmController(QObject):
-    def __init__(self, model: SwarmModel, parent: QObject | None = None) -> None:
+    def __init__(self, model: SwarmModel, parent: QObject | None = None, gate=lambda: True):
+        """``gate()``: whether the runs' worker thread has started (the swarm's waits for its
+        numba import, see :func:`~.swarm_worker.wait_for_importers`)."""
         super().__init__(parent)
         self.model = model
-        self.worker = SwarmWorker()
+        self.worker = SwarmWorker(gate=gate)
         self._stopped = False
         self.worker.snapshot_ready.connect(self._on_snapshot)
         self.worker.failed.connect(self._on_failed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import queue
+import sys
 import threading
 import time
 
@@ -31,13 +32,38 @@ STEP_BUDGET_S = 0.008
 _STOP = object()
 
 
+GATE_WAIT_S = 10.0
+IMPORTERS = ("saddlelab-numba", "saddlelab-load-loops")
+"""Threads of the runs' worker that import numba and the loops."""
+
+
+def wait_for_importers(gate, timeout: float = GATE_WAIT_S) -> None:
+    """Wait until the runs' worker has started (``gate()``) and its threads that import numba
+    are done: numba imported from two threads at once hands one of them a partly initialised
+    module, and the process cannot import it properly after that."""
+    end = time.perf_counter() + timeout
+    while not gate() and time.perf_counter() < end:
+        time.sleep(0.02)
+    while time.perf_counter() < end:
+        busy = [t for t in threading.enumerate() if t.name in IMPORTERS and t.is_alive()]
+        seen = any(t.name == IMPORTERS[0] for t in busy) or "numba.core.registry" in sys.modules
+        if not busy and seen:
+            return
+        for thread in busy:
+            thread.join(max(0.0, end - time.perf_counter()))
+        if not busy:
+            time.sleep(0.02)
+
+
 class SwarmWorker(QThread):
     snapshot_ready = Signal(object)
     failed = Signal(str)
     busy = Signal(str)
 
-    def __init__(self, parent=None, warmup: SwarmWarmup | None = None) -> None:
+    def __init__(self, parent=None, warmup: SwarmWarmup | None = None, gate=lambda: True) -> None:
+        """``gate()``: whether the runs' worker has started (see :func:`wait_for_importers`)."""
         super().__init__(parent)
+        self._gate = gate
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._consumed = threading.Event()
         self._consumed.set()
@@ -83,6 +109,7 @@ class SwarmWorker(QThread):
     # -- worker thread --------------------------------------------------------------------
     def run(self) -> None:  # noqa: D401 - QThread entry point
         lower_own_priority()
+        wait_for_importers(self._gate)
         last = time.perf_counter()
         last_emit = 0.0
         while self._drain(self._timeout()):
