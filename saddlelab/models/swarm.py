@@ -150,7 +150,9 @@ class SwarmModel:
         dropped for the new surface's suggested start)."""
         self.surface = surface
         s = self.settings
-        if s.centre is not None and (len(s.centre) != surface.ndim or not surface.contains(s.centre)):
+        if s.centre is not None and (
+            len(s.centre) != surface.ndim or not surface.contains(s.centre)
+        ):
             self.settings = replace(s, centre=None)
             self.settings_changed.emit(self.settings)
         self.rebuild()

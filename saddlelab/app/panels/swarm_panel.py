@@ -111,8 +111,10 @@ class SwarmPanel(QtWidgets.QWidget):
         self.reset.clicked.connect(self._on_reset)
         self.dwell = QtWidgets.QCheckBox("Dwell map")
         self.dwell.setChecked(model.show_dwell)
-        self.dwell.setToolTip("Shade where the particles spent their steps (log scale): "
-                              "saddles and plateaus light up where particles crawl")
+        self.dwell.setToolTip(
+            "Shade where the particles spent their steps (log scale): "
+            "saddles and plateaus light up where particles crawl"
+        )
         self.dwell.toggled.connect(self._on_dwell)
         buttons = QtWidgets.QHBoxLayout()
         for b in (self.play, self.step, self.reset):

@@ -27,7 +27,11 @@ DWELL_Z = -4
 REDRAW_MS = 33
 DWELL_RGB = (255, 80, 48)
 """Coral: a colour the viridis map never shows, so the shading reads as its own layer."""
+DWELL_HEX = "#" + "".join(f"{c:02x}" for c in DWELL_RGB)
 DWELL_MAX_ALPHA = 190
+MAX_WIDTH_SHARE = 0.6
+TOP_OFFSET = 26
+"""Pixels from the view's top: under the plot's title (the slice of a 3-parameter loss)."""
 
 
 def point_size(n: int) -> float:
@@ -94,6 +98,7 @@ class SwarmLegend(QtWidgets.QLabel):
             "QLabel { background: rgba(20, 20, 24, 200); color: #ebebeb;"
             " border-radius: 6px; padding: 4px 7px; font-size: 9pt; }"
         )
+        self.setWordWrap(True)
         parent.installEventFilter(self)
         self.hide()
 
@@ -102,15 +107,17 @@ class SwarmLegend(QtWidgets.QLabel):
         for colour, text, n in rows:
             lines.append(f"<span style='color:{colour}'>&#9632;</span> {text}: {n:,}")
         if note:
-            lines.append(f"<span style='color:#ff5030'>&#9632;</span> <span style='color:#b8b8b8'>{note}</span>")
+            swatch = f"<span style='color:{DWELL_HEX}'>&#9632;</span>"
+            lines.append(f"{swatch} <span style='color:#b8b8b8'>{note}</span>")
         self.setText("<br>".join(lines))
-        self.adjustSize()
         self.place()
         self.show()
 
     def place(self) -> None:
         p = self.parentWidget()
-        self.move(max(0, p.width() - self.width() - 8), 8)
+        self.setMaximumWidth(max(160, int(p.width() * MAX_WIDTH_SHARE)))
+        self.adjustSize()
+        self.move(max(0, p.width() - self.width() - 8), TOP_OFFSET)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
         if event.type() == QtCore.QEvent.Type.Resize:
