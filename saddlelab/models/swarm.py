@@ -58,7 +58,8 @@ class SwarmSettings:
     """None: the default share of the domain."""
     seed: int = 0
     optimizer: str = "sgd"
-    overrides: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=lambda: {"lr": "0.05"})
+    """As the window's first run (torch's SGD default, lr=0.001, barely moves in a lecture)."""
 
     def config(self, surface) -> RunConfig:
         start = surface.suggested_start() if self.centre is None else self.centre

@@ -78,7 +78,8 @@ class SwarmPanel(QtWidgets.QWidget):
         self.optimizer.currentIndexChanged.connect(
             lambda i: self._commit("optimizer", self.optimizer.itemData(i), overrides={})
         )
-        self.hyper = self._edit("", "hyper", self._hyper, "defaults, e.g. lr=0.01")
+        hyper = ", ".join(f"{k}={v}" for k, v in s.overrides.items())
+        self.hyper = self._edit(hyper, "hyper", self._hyper, "torch's defaults, e.g. lr=0.01")
         for label, widget, key in (
             ("Starts", self.distribution, "distribution"), ("Particles", self.count, "count"),
             ("Centre", self.centre, "centre"), ("Sigma", self.sigma, "sigma"),

@@ -35,8 +35,9 @@ TOP_OFFSET = 26
 
 
 def point_size(n: int) -> float:
-    """Pixels per particle: bigger for small swarms, 2 px for the largest."""
-    return 4.0 if n <= 5_000 else 3.0 if n <= 30_000 else 2.0
+    """Pixels per particle: bigger for small swarms; 2 px from 3,000 on, so the dwell map
+    still shows between the particles of a dense cloud."""
+    return 4.0 if n <= 1_000 else 3.0 if n <= 3_000 else 2.0
 
 
 def dwell_rgba(counts: np.ndarray) -> np.ndarray:
