@@ -113,7 +113,8 @@ class SwarmModel:
         self.show_dwell = True
         self.generation = 0
         self.message = ""
-        self._keys: list[np.ndarray] = []
+        self._keys: list[Attractor] = []
+        """Every attractor this swarm reached so far, in the order first seen (colour keys)."""
         self.colour_key = np.zeros(0, dtype=np.int64)
         """Per particle of the snapshot: its attractor's colour index, MOVING, STOPPED or
         DIVERGED."""
@@ -190,16 +191,16 @@ class SwarmModel:
             self.set_playing(False)
 
     def _key_of(self, attractor: Attractor) -> int:
-        for i, p in enumerate(self._keys):
-            if p.shape == attractor.point.shape and np.allclose(p, attractor.point, atol=1e-9):
+        p = np.asarray(attractor.point, float)
+        for i, known in enumerate(self._keys):
+            if known.point.shape == p.shape and np.allclose(known.point, p, atol=1e-9):
                 return i
-        self._keys.append(np.asarray(attractor.point, float))
+        self._keys.append(attractor)
         return len(self._keys) - 1
 
     def colours(self) -> dict[int, str]:
         """Colour of every key in use (attractor indices and MOVING/STOPPED/DIVERGED)."""
-        fake = [None] * len(self._keys)
-        out = dict(enumerate(outcome_colours(fake)))
+        out = dict(enumerate(outcome_colours(self._keys)))
         out.update({DIVERGED: DIVERGED_COLOUR, MOVING: MOVING_COLOUR, STOPPED: STOPPED_COLOUR})
         return out
 
