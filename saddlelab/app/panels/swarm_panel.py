@@ -80,12 +80,21 @@ class SwarmPanel(QtWidgets.QWidget):
         )
         hyper = ", ".join(f"{k}={v}" for k, v in s.overrides.items())
         self.hyper = self._edit(hyper, "hyper", self._hyper, "torch's defaults, e.g. lr=0.01")
-        for label, widget, key in (
-            ("Starts", self.distribution, "distribution"), ("Particles", self.count, "count"),
-            ("Centre", self.centre, "centre"), ("Sigma", self.sigma, "sigma"),
-            ("Seed", self.seed, "seed"), ("Optimizer", self.optimizer, "optimizer"),
-            ("Hyper-parameters", self.hyper, "hyper"),
+        for label, widget, key, tip in (
+            ("Starts", self.distribution, "distribution", "Where the particles start: a grid "
+             "over the domain, uniform random, or a Gaussian cloud around the centre"),
+            ("Particles", self.count, "count", "How many particles, 100 to 100,000 (a grid "
+             "takes the nearest square or cube)"),
+            ("Centre", self.centre, "centre", "Centre of the Gaussian cloud, e.g. 0.5, -1 "
+             "(empty: the surface's suggested start)"),
+            ("Sigma", self.sigma, "sigma", "Spread of the Gaussian cloud (draws outside the "
+             "domain are drawn again)"),
+            ("Seed", self.seed, "seed", "Same seed, same starts"),
+            ("Optimizer", self.optimizer, "optimizer", "The optimizer every particle uses"),
+            ("Hyper-parameters", self.hyper, "hyper", "name=value pairs, e.g. lr=0.01, "
+             "momentum=0.9 (the rest: torch's defaults)"),
         ):  # fmt: skip
+            widget.setToolTip(tip)
             form.addRow(label, widget)
             form.addRow(self._error(key))
         self.use_probe = QtWidgets.QPushButton("Centre at the probe")
@@ -98,6 +107,7 @@ class SwarmPanel(QtWidgets.QWidget):
         for text, value in SPEEDS:
             self.speed.addItem(text, value)
         self.speed.setCurrentIndex(DEFAULT_SPEED_INDEX)
+        self.speed.setToolTip("How fast the swarm steps while it plays")
         self.speed.currentIndexChanged.connect(
             lambda i: self.speed_changed.emit(self.speed.itemData(i))
         )
