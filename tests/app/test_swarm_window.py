@@ -69,7 +69,7 @@ def test_step_play_reset_drive_the_swarm_and_rows_equal_the_core(window, qtbot):
     qtbot.waitUntil(lambda: sw.model.snapshot.step == 0, timeout=10_000)
     assert np.array_equal(sw.model.snapshot.points, settings.starts(s))
     assert sw.model.snapshot.dwell.sum() == 0
-    assert "Step 0 of 400 particles" in p.status.text()
+    qtbot.waitUntil(lambda: "Step 0 of 400 particles" in p.status.text(), timeout=5_000)
 
 
 def test_both_views_draw_the_swarm_in_its_outcome_colours(window, qtbot):

@@ -22,6 +22,7 @@ from saddlelab.models.swarm import SwarmModel
 SPEEDS = (("10 steps/s", 10.0), ("60 steps/s", 60.0), ("240 steps/s", 240.0),
           ("1000 steps/s", 1000.0), ("as fast as it goes", float("inf")))  # fmt: skip
 DEFAULT_SPEED_INDEX = 1
+STATUS_MS = 250
 
 
 def parse_numbers(text: str, what: str) -> tuple[float, ...]:
@@ -141,6 +142,10 @@ class SwarmPanel(QtWidgets.QWidget):
         layout.addWidget(self.dwell)
         layout.addWidget(self.status)
         layout.addStretch(1)
+        self._status_timer = QtCore.QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_MS)
+        self._status_timer.timeout.connect(self._show_status)
         model.snapshot_changed.connect(self._on_snapshot)
         model.message_changed.connect(self._on_message)
         model.playing_changed.connect(self._on_playing)
@@ -258,6 +263,12 @@ class SwarmPanel(QtWidgets.QWidget):
         self.play.setText("Pause swarm" if playing else "Play swarm")
 
     def _on_snapshot(self, _snapshot) -> None:
+        """The status line follows at most every STATUS_MS (each new text re-lays out the
+        dock: at the worker's 60 Hz that cost the views frames)."""
+        if not self._status_timer.isActive():
+            self._status_timer.start()
+
+    def _show_status(self) -> None:
         self.status.setText(self.model.status_text())
 
     def _on_message(self, text: str) -> None:

@@ -25,6 +25,8 @@ POINTS_Z = 14
 DWELL_Z = -4
 """Over the colour map (-10) and iso-lines (-5), under everything else."""
 REDRAW_MS = 33
+"""Least time from a snapshot to its redraw (16 ms gave no more frames on 2 busy cores, and
+longer GUI stalls: benchmarks/bench_swarm.py)."""
 DWELL_RGB = (255, 80, 48)
 """Coral: a colour the viridis map never shows, so the shading reads as its own layer."""
 DWELL_HEX = "#" + "".join(f"{c:02x}" for c in DWELL_RGB)
