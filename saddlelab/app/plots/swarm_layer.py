@@ -118,8 +118,9 @@ class SwarmLegend(QtWidgets.QLabel):
 
     def place(self) -> None:
         p = self.parentWidget()
-        self.setMaximumWidth(max(160, int(p.width() * MAX_WIDTH_SHARE)))
-        self.adjustSize()
+        width = min(self.sizeHint().width(), max(160, int(p.width() * MAX_WIDTH_SHARE)))
+        self.setMaximumWidth(width)
+        self.resize(width, self.heightForWidth(width))  # every wrapped line, none clipped
         self.move(max(0, p.width() - self.width() - 8), TOP_OFFSET)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
