@@ -79,30 +79,31 @@ class SwarmWorker(QThread):
         self.warmup = warmup if warmup is not None else SwarmWarmup()
 
     # -- GUI thread: enqueue only ---------------------------------------------------------
+    def _put(self, *command) -> None:
+        self._commands.put(command)
+
     def build(self, surface, config, starts, generation: int) -> None:
-        self._commands.put(("build", surface, config, starts.copy(), int(generation)))
+        self._put("build", surface, config, starts.copy(), int(generation))
 
     def set_playing(self, playing: bool) -> None:
-        self._commands.put(("playing", bool(playing)))
+        self._put("playing", bool(playing))
 
     def set_speed(self, speed: float) -> None:
-        self._commands.put(("speed", float(speed)))
+        self._put("speed", float(speed))
 
     def step(self, n: int = 1) -> None:
-        self._commands.put(("step", int(n)))
+        self._put("step", int(n))
 
     def reset(self, generation: int) -> None:
-        self._commands.put(("reset", int(generation)))
-
-    def clear(self) -> None:
-        self._commands.put(("clear",))
+        self._put("reset", int(generation))
 
     def acknowledge(self) -> None:
         self._consumed.set()
 
     def stop(self) -> None:
+        """Finish the thread (sentinel + wait) and any compile child still running."""
         if self.isRunning():
-            self._commands.put((_STOP,))
+            self._put(_STOP)
             self.wait()
         self.warmup.close()
 
@@ -135,20 +136,20 @@ class SwarmWorker(QThread):
         return EMIT_INTERVAL / 2 if self._news else None
 
     def _drain(self, timeout: float | None) -> bool:
-        try:
-            command = self._commands.get(timeout=timeout) if timeout != 0.0 else None
-        except queue.Empty:
-            command = None
+        """Apply every queued command (waiting up to ``timeout`` for the first); False when
+        asked to stop."""
+        waiting = timeout != 0.0
         while True:
-            if command is None:
-                try:
-                    command = self._commands.get_nowait()
-                except queue.Empty:
-                    return True
+            try:
+                command = (
+                    self._commands.get(timeout=timeout) if waiting else self._commands.get_nowait()
+                )
+            except queue.Empty:
+                return True
+            waiting = False
             if command[0] is _STOP:
                 return False
             self._apply(command)
-            command = None
 
     def _apply(self, command: tuple) -> None:
         kind = command[0]
@@ -156,8 +157,6 @@ class SwarmWorker(QThread):
             self._swarm, self._pending = None, command[1:]
             self._generation, self._single, self._playing = command[4], 0, False
             self._critical = None
-        elif kind == "clear":
-            self._swarm = self._pending = None
         elif kind == "playing":
             self._playing, self._budget = command[1], 0.0
         elif kind == "speed":

@@ -16,12 +16,10 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from OpenGL import GL
 
-POINTS_OPTIONS = {
-    GL.GL_DEPTH_TEST: True,
-    GL.GL_BLEND: True,
-    GL.GL_CULL_FACE: False,
-    "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
-}
+from saddlelab.app.scene3d.trajectories import ON_TOP
+
+POINTS_OPTIONS = {**ON_TOP, GL.GL_DEPTH_TEST: True}
+"""As the trajectories' markers, but hidden behind the surface's hills."""
 DEPTH = 11
 """Drawn after the surface and the trajectories' lines (10)."""
 
