@@ -32,6 +32,7 @@ from saddlelab.app.runtime.pacing import PaintPacer
 from saddlelab.app.scene3d.view import View3D
 from saddlelab.app.second_order import SecondOrder
 from saddlelab.app.space_switch import attach_space_switch
+from saddlelab.app.swarm_dock import attach_swarm
 from saddlelab.core.surface import Surface
 from saddlelab.models.app_state import AppState
 from saddlelab.models.subscriptions import Subscriptions
@@ -107,6 +108,7 @@ class MainWindow(QtWidgets.QMainWindow):
         attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
         attach_space_switch(self)  # 3 parameters: the parameter-space view beside the height map
         attach_basins(self)  # the Basins dock, its job and the contour view's basins layer
+        attach_swarm(self)  # the Swarm dock, its layers in both views and its thread
 
     # -- placing ----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:

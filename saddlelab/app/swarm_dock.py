@@ -1,0 +1,96 @@
+"""The window's swarm: its model, worker, contour and 3-D layers and its dock panel.
+
+``attach_swarm(window)`` (one call in ``MainWindow.__init__``) adds the "Swarm" dock as a tab
+of the left dock group, draws the swarm in the contour view and the height-map view, and stops
+the swarm's thread when the window closes. A new surface (or a new scene scale) rebuilds the
+swarm there, paused at its starts; a moved slice redraws the 3-D points on the new slice.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from saddlelab.app.panels.swarm_panel import DEFAULT_SPEED_INDEX, SPEEDS, SwarmPanel
+from saddlelab.app.plots.swarm_layer import SwarmLayer
+from saddlelab.app.runtime.pacing import RedrawThrottle
+from saddlelab.app.runtime.swarm_controller import SwarmController
+from saddlelab.app.scene3d.swarm_points import SwarmPoints
+from saddlelab.models.subscriptions import Subscriptions
+from saddlelab.models.swarm import SwarmModel
+
+LIFT = 0.01
+"""How far above the surface the 3-D particles float (scene units, as the trajectories)."""
+REDRAW_3D_MS = 33
+
+
+class SwarmParts(QtCore.QObject):
+    """Everything the swarm adds to a window (kept as ``window.swarm``)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        state = window.state
+        self.window = window
+        self.model = SwarmModel(state.surface.surface)
+        runs_worker = window.controller.worker
+        self.controller = SwarmController(self.model, self, gate=runs_worker.isRunning)
+        self.controller.set_speed(SPEEDS[DEFAULT_SPEED_INDEX][1])
+        self.layer = SwarmLayer(window.contour_view, self.model, self)
+        view3d = window.view3d
+        self.points3d = SwarmPoints(lambda p: view3d.world(p[:, :2], LIFT))
+        view3d.add_item(self.points3d)
+        self._throttle3d = RedrawThrottle(lambda _: self.redraw_3d(), REDRAW_3D_MS, self,
+                                          paints=False)  # fmt: skip
+        self.panel = SwarmPanel(
+            self.model,
+            lambda: state.runs.selected,
+            lambda: state.view.probe_point,
+        )
+        self.panel.speed_changed.connect(self.controller.set_speed)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        self.dock = window._dock("Swarm", scroll, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.tabifyDockWidget(window.runs_dock, self.dock)
+        window.runs_dock.raise_()
+        window.view_menu.addAction(self.dock.toggleViewAction())
+        self._subs = Subscriptions()
+        on = self._subs.connect
+        on(state.surface.changed, self._on_surface)
+        on(state.surface.slice_changed, lambda *_: self._throttle3d.mark("swarm"))
+        on(state.scene.changed, lambda *_: self._throttle3d.mark("swarm"))
+        on(self.model.snapshot_changed, lambda *_: self._throttle3d.mark("swarm"))
+        on(self.model.rebuild_requested, lambda *_: self.points3d.clear())
+        # stop the thread when the window shuts down (a close the save prompt cancels does not)
+        shutdown_window = window.shutdown
+        window.shutdown = lambda: (self.shutdown(), shutdown_window())
+
+    def _on_surface(self, surface) -> None:
+        self.model.set_playing(False)
+        if self.model.generation == 0:  # never launched: just the new surface's settings
+            self.model.surface = surface
+            self.model.set_message(f"{self.model.describe()}: press Play swarm or Step.")
+            return
+        self.model.set_surface(surface)
+        self.model.set_message(f"New surface: the swarm starts again ({self.model.describe()}).")
+
+    def redraw_3d(self) -> None:
+        snap = self.model.snapshot
+        if snap is None or snap.points.shape[1] != self.model.surface.ndim:
+            self.points3d.clear()
+            return
+        self.points3d.set_points(snap.points, self.model.colour_key, self.model.colours())
+
+    def flush(self) -> None:
+        """Draw the latest snapshot in both views now (tests, screenshots)."""
+        self.layer.flush()
+        self._throttle3d.flush()
+
+    def shutdown(self) -> None:
+        self._subs.clear()
+        self.controller.shutdown()
+
+
+def attach_swarm(window) -> SwarmParts:
+    """Add the swarm to ``window`` (see the module docstring)."""
+    window.swarm = SwarmParts(window)
+    return window.swarm
