@@ -18,6 +18,8 @@ from saddlelab.models.subscriptions import Subscriptions
 
 
 class SpaceSwitch(QtCore.QObject):
+    space_created = QtCore.Signal(object)
+    """The parameter-space view was made (it is made the first time it is shown)."""
     """Owns the 3-D area: the toggle bar and a stack of the height map and the space view."""
 
     def __init__(self, window) -> None:
@@ -77,6 +79,7 @@ class SpaceSwitch(QtCore.QObject):
         if self.space is None:
             self.space = ParameterSpaceView(self.state)
             self.stack.addWidget(self.space)
+            self.space_created.emit(self.space)
         return self.space
 
     def _on_surface(self, *_) -> None:

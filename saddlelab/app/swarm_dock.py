@@ -1,7 +1,8 @@
 """The window's swarm: its model, worker, contour and 3-D layers and its dock panel.
 
 ``attach_swarm(window)`` (one call in ``MainWindow.__init__``) adds the "Swarm" dock as a tab
-of the left dock group, draws the swarm in the contour view and the height-map view, and stops
+of the left dock group, draws the swarm in the contour view, the height-map view and (for
+3-parameter losses) the parameter-space view at the particles' true positions, and stops
 the swarm's thread when the window closes. A new surface (or a new scene scale) rebuilds the
 swarm there, paused at its starts; a moved slice redraws the 3-D points on the new slice.
 """
@@ -38,6 +39,12 @@ class SwarmParts(QtCore.QObject):
         view3d = window.view3d
         self.points3d = SwarmPoints(lambda p: view3d.world(p[:, :2], LIFT))
         view3d.add_item(self.points3d)
+        self.points_space: SwarmPoints | None = None
+        switch = getattr(window, "space_switch", None)  # attached before the swarm
+        if switch is not None:
+            if switch.space is not None:
+                self._attach_space(switch.space)
+            switch.space_created.connect(self._attach_space)
         self._throttle3d = RedrawThrottle(lambda _: self.redraw_3d(), REDRAW_3D_MS, self,
                                           paints=False)  # fmt: skip
         self.panel = SwarmPanel(
@@ -73,12 +80,25 @@ class SwarmParts(QtCore.QObject):
         self.model.set_surface(surface)
         self.model.set_message(f"New surface: the swarm starts again ({self.model.describe()}).")
 
+    def _attach_space(self, space) -> None:
+        self.points_space = SwarmPoints(space.world)
+        space.add_item(self.points_space)
+        self._throttle3d.mark("swarm")
+
     def redraw_3d(self) -> None:
         snap = self.model.snapshot
+        views = [v for v in (self.points3d, self.points_space) if v is not None]
         if snap is None or snap.points.shape[1] != self.model.surface.ndim:
-            self.points3d.clear()
+            for view in views:
+                view.clear()
             return
-        self.points3d.set_points(snap.points, self.model.colour_key, self.model.colours())
+        colours = self.model.colours()
+        self.points3d.set_points(snap.points, self.model.colour_key, colours)
+        if self.points_space is not None:
+            if snap.points.shape[1] == 3:
+                self.points_space.set_points(snap.points, self.model.colour_key, colours)
+            else:
+                self.points_space.clear()
 
     def flush(self) -> None:
         """Draw the latest snapshot in both views now (tests, screenshots)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .basins import DIVERGED, NOT_CONVERGED, Attractor, cell_config, label_outcomes
+from .basins import DIVERGED, NOT_CONVERGED, Attractor, label_outcomes
 from .optim.config import STATUS_BY_CODE, RunConfig, RunStatus
 
 MIN_PARTICLES = 100
@@ -129,11 +129,10 @@ def swarm_starts(
 
 
 def make_batch(surface, config: RunConfig, starts: np.ndarray):
-    """The batch stepping a swarm: every row is ``config`` from its own start (the one place
-    to switch to ``Batch.from_starts`` once the engine has it)."""
+    """The batch stepping a swarm: every row is ``config`` from its own start."""
     from .optim.run import Batch
 
-    return Batch(surface, [cell_config(config, s) for s in starts])
+    return Batch.from_starts(surface, config, starts)
 
 
 @dataclass(frozen=True, eq=False)

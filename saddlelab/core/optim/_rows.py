@@ -94,14 +94,24 @@ def critical_tolerance(hess, x0, x1, x2, d, loss, gtol, rtol, H, lam, U, W):
     (:func:`saddlelab.core.criticality.gradient_tolerance` with the Hessian's largest
     |eigenvalue|, less :data:`~saddlelab.core.criticality.ROUND_OFF_MARGIN`); negative (never)
     when ``rtol`` is negative too; NaN where the loss or the Hessian is not finite. H, lam, U, W
-    are the caller's work arrays (d x d, d, d x d, d x d): no allocation per call."""
+    are the caller's work arrays (d x d, d, d x d, d x d): no allocation per call. The largest
+    |eigenvalue| of a 2 x 2 Hessian is taken in closed form (the Jacobi solve of 3 x 3 ones
+    agrees with it to a few ulps, which the margin covers); this test runs on every update
+    while a row's gradient is near its tolerance."""
     if gtol >= 0.0:
         return gtol
     if rtol < 0.0:
         return -1.0
-    fill_hessian(hess(x0, x1, x2), H, d)
-    sym_eig(H, lam, U, W)
-    curvature = max(abs(lam[0]), abs(lam[d - 1]))
+    h = hess(x0, x1, x2)
+    curvature = math.inf
+    if d == 2:  # closed form |(a + c) / 2| + sqrt(((a - c) / 2)^2 + b^2): one square root
+        a, b, c = h[0], h[1], h[3]
+        half = 0.5 * (a - c)
+        curvature = abs(0.5 * (a + c)) + math.sqrt(half * half + b * b)
+    if not math.isfinite(curvature):  # 3 x 3, or overflow / NaN: the Jacobi solve decides
+        fill_hessian(h, H, d)
+        sym_eig(H, lam, U, W)
+        curvature = max(abs(lam[0]), abs(lam[d - 1]))
     norm = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2)  # x2 is 0 for two variables
     return gradient_tolerance(loss, curvature, norm, rtol) * (1.0 - ROUND_OFF_MARGIN)
 
