@@ -69,6 +69,9 @@ class BasinsDock(QtCore.QObject):
         self.dock = window._dock("Basins", self.panel, LEFT)
         window.tabifyDockWidget(window.runs_dock, self.dock)
         window.runs_dock.raise_()
+        # closed until asked for (Analysis > Basins of attraction...): six tabs do not fit the
+        # left column in presentation mode, and a newcomer's first minute needs neither
+        self.dock.hide()
         self.action = QtGui.QAction(MENU_TEXT, window)
         self.action.setStatusTip("Which critical point each start of a grid ends at")
         self.action.triggered.connect(self.bring_forward)

@@ -9,7 +9,7 @@ swarm there, paused at its starts; a moved slice redraws the 3-D points on the n
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from saddlelab.app.panels.swarm_panel import DEFAULT_SPEED_INDEX, SPEEDS, SwarmPanel
 from saddlelab.app.plots.swarm_layer import SwarmLayer
@@ -59,6 +59,12 @@ class SwarmParts(QtCore.QObject):
         self.dock = window._dock("Swarm", scroll, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
         window.tabifyDockWidget(window.runs_dock, self.dock)
         window.runs_dock.raise_()
+        self.dock.hide()  # closed until asked for (Run > Swarm of starts...), as the basins
+        self.action = QtGui.QAction("Swarm of starts…", window)
+        self.action.setStatusTip("Many starts at once: where they go and where they crawl")
+        self.action.triggered.connect(self.bring_forward)
+        window.run_menu.addSeparator()
+        window.run_menu.addAction(self.action)
         window.view_menu.addAction(self.dock.toggleViewAction())
         self._subs = Subscriptions()
         on = self._subs.connect
@@ -79,6 +85,10 @@ class SwarmParts(QtCore.QObject):
             return
         self.model.set_surface(surface)
         self.model.set_message(f"New surface: the swarm starts again ({self.model.describe()}).")
+
+    def bring_forward(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
 
     def _attach_space(self, space) -> None:
         self.points_space = SwarmPoints(space.world)

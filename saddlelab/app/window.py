@@ -188,7 +188,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _menus(self) -> None:
         pb = self.state.playback
-        menu = self.menuBar().addMenu("&Run")
+        menu = self.run_menu = self.menuBar().addMenu("&Run")
         self.actions_by_name: dict[str, QtGui.QAction] = {}
         for text, tip, key, slot in (
             ("Play / pause", "Play or pause every run", "Space", pb.toggle),

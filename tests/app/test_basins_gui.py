@@ -50,22 +50,26 @@ def test_basins_compute_off_the_gui_thread_with_progress_and_cancel_keeps_the_la
     threads = []
     real = basins_job.compute_basins
 
+    gui_ran = threading.Event()  # set by a GUI-thread timer while the job waits for it
+
     def spy(*args, **kwargs):
         threads.append(threading.get_ident())
+        # on the GUI thread this would wait in vain: the timer below could not fire
+        threads.append(gui_ran.wait(30))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(basins_job, "compute_basins", spy)
-    ticks, progress = [], []
+    progress = []
     timer = QtCore.QTimer()
-    timer.timeout.connect(lambda: ticks.append(1))
+    timer.timeout.connect(gui_ran.set)
     timer.start(1)
     window.basins.job.progressed.connect(lambda done, total: progress.append((done, total)))
     _compute(qtbot, window, 120, 3000)
     timer.stop()
     status = window.basins.panel.status.text()
     assert "x 120 starts" in status, status
-    assert threads and threading.get_ident() not in threads
-    assert len(ticks) > 5  # the GUI thread kept running its event loop meanwhile
+    assert threads[0] != threading.get_ident()
+    assert threads[1] is True  # the GUI thread kept running its event loop meanwhile
     assert progress and progress[-1][0] == progress[-1][1] and len(progress) >= 2
     layer = window.basins.layer
     first = layer.basins

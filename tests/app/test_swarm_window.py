@@ -28,7 +28,7 @@ def _pixels(image: np.ndarray, colour: str, tol: int = 0) -> int:
 
 def _setup(window, qtbot, optimizer="adam", hyper="lr=0.1"):
     sw = window.swarm
-    sw.dock.raise_()
+    sw.bring_forward()
     p = sw.panel
     p.distribution.setCurrentText("uniform")
     for edit, text in ((p.count, str(COUNT)), (p.seed, "3"), (p.hyper, hyper)):
@@ -160,3 +160,13 @@ def test_hostile_input_gets_one_line_where_it_was_typed(window, qtbot, field, te
     assert sw.model.settings == good and sw.model.generation == generation
     others = [e for k, e in p.errors.items() if k != field]
     assert not any(e.isVisible() for e in others)
+
+
+def test_the_swarm_dock_opens_from_the_run_menu(window, qtbot):
+    sw = window.swarm
+    assert not sw.dock.isVisible()  # closed in the first minute; the basins' dock too
+    assert not window.basins.dock.isVisible()
+    assert sw.action in window.run_menu.actions()
+    sw.action.trigger()
+    qtbot.waitUntil(sw.dock.isVisible)
+    assert not sw.dock.visibleRegion().isEmpty()  # its tab is the one in front
