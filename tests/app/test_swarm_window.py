@@ -115,6 +115,9 @@ def test_surface_switches_and_resets_keep_the_views_working(window, qtbot):
     sw.flush()
     assert sw.layer.points.count() == COUNT and sw.points3d.count == COUNT
     assert "projected" in sw.layer.legend.text()
+    space = window.space_switch.space  # 3 parameters: the parameter space shows true positions
+    assert sw.points_space is not None and sw.points_space.count == COUNT
+    assert np.allclose(sw.points_space.pos, space.world(snap.points), atol=1e-6)
     window.state.surface.set_slice(0.3)  # the 3-D points go onto the new slice
     sw.flush()
     assert sw.points3d.count == COUNT

@@ -31,7 +31,7 @@ from saddlelab.app.style import height_rgba
 from saddlelab.models.subscriptions import Subscriptions
 from saddlelab.models.trajectory_buffer import thin_for_drawing
 
-CAMERA = {"distance": 5.9, "elevation": 16.0, "azimuth": -35.0}
+CAMERA = {"distance": 4.9, "elevation": 16.0, "azimuth": -35.0}
 CAMERA_SHIFT = 0.8
 """The default camera looks this far (scene units) right of the box's centre, so the box sits
 left of the middle: room on the right for the in-scene legend."""
