@@ -137,7 +137,7 @@ def main() -> int:
         f"target: isosurfaces < {STALL_TARGET_MS:.0f} ms, off the GUI thread: "
         f"{'PASS' if ok else 'FAIL'} (arrival {until:.0f} ms, stall {stall:.0f} ms)"
     )
-    window.close()
+    window.shutdown()
     return 0 if ok else 1
 
 

@@ -21,7 +21,7 @@ from saddlelab.models.swarm import SwarmModel
 
 LIFT = 0.01
 """How far above the surface the 3-D particles float (scene units, as the trajectories)."""
-REDRAW_3D_MS = 33
+REDRAW_3D_MS = 8
 
 
 class SwarmParts(QtCore.QObject):

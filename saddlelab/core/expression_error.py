@@ -17,6 +17,9 @@ class ExpressionError(ValueError):
         super().__init__(message if column is None else f"{message} (at column {column})")
 
 
-def printable(text: str) -> str:
-    """Text for a one-line message: control and other unprintable characters escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def printable(text: str, limit: int = 40) -> str:
+    """Text for a one-line message: control and other unprintable characters escaped, and
+    shortened to ``limit`` characters after escaping (twelve escaped astral characters are
+    120 characters: a typed name must not make its own message unreadable)."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

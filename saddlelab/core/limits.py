@@ -61,8 +61,9 @@ def whole_number(value: object, what: str, minimum: int = 0, maximum: int = MAX_
 def echo(value: object, limit: int = 40) -> str:
     """A typed value quoted in a one-line message: unprintable characters escaped, long text
     shortened."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value).strip())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    from .expression_error import printable
+
+    return printable(str(value).strip(), limit)
 
 
 def _short(number: int) -> str:

@@ -74,6 +74,14 @@ def test_any_variable_name_is_accepted_or_refused_in_one_line(name):
         assert s.variables[0] == name.strip()
 
 
+@pytest.mark.parametrize("name", ["\U000e0001" * 20, "\U0010ffff" * 12, "\x00" * 30])
+def test_a_name_of_unprintable_characters_is_echoed_short(name):
+    # each is escaped to 4-10 characters: echoed whole, the message ran to 276 characters
+    with pytest.raises(ExpressionError) as error:
+        Surface.from_expression("y^2", [name, "y"])
+    assert "\n" not in str(error.value) and len(str(error.value)) < 200
+
+
 @given(st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text()))
 def test_whole_numbers_fit_int64_or_are_refused(value):
     try:

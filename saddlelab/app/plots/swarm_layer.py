@@ -24,9 +24,11 @@ POINTS_Z = 14
 """Above the runs' lines (10) and heads (12), under the probe (20)."""
 DWELL_Z = -4
 """Over the colour map (-10) and iso-lines (-5), under everything else."""
-REDRAW_MS = 33
-"""Least time from a snapshot to its redraw (16 ms gave no more frames on 2 busy cores, and
-longer GUI stalls: benchmarks/bench_swarm.py)."""
+REDRAW_MS = 8
+"""Least time from a snapshot to its redraw. The worker sends one snapshot per frame at most
+(and only after the last was taken), so this adds latency, not merging: 33 ms capped a
+10,000-particle swarm at 18 frames/s on an idle machine, 8 ms gives 27-33
+(benchmarks/bench_swarm.py)."""
 DWELL_RGB = (255, 80, 48)
 """Coral: a colour the viridis map never shows, so the shading reads as its own layer."""
 DWELL_HEX = "#" + "".join(f"{c:02x}" for c in DWELL_RGB)
