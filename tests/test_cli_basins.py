@@ -106,3 +106,10 @@ def test_bad_arguments_one_line(capsys, args, message):
 def test_bad_slice(capsys, text, message):
     assert main(["basins", "slice-trap", "--optimizer", "sgd", "--slice", text]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_summary_names_the_attractors_in_words(capsys):
+    assert main(["basins", "himmelblau", "--optimizer", "sgd", "--set", "lr=0.005",
+                 "--grid", "12", "--steps", "2000"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.count("Local minimum at (") == 4 and "local_min" not in out

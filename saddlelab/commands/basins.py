@@ -14,6 +14,7 @@ from saddlelab.commands.common import (
     whole,
 )
 from saddlelab.commands.run import _settings, add_optimizer_arguments
+from saddlelab.core.criticality import NAMES
 from saddlelab.core.limits import echo
 
 MIN_GRID, MAX_GRID = 2, 400
@@ -134,7 +135,8 @@ def _print_summary(record: dict, basins, out: str | None) -> None:
     for k, a in enumerate(basins.attractors):
         point = ", ".join(f"{v:.4g}" for v in a.point)
         share = np.count_nonzero(label == k) / total
-        lines.append(f"  {k}: {a.classification} at ({point}): {share:.1%} of starts")
+        name = NAMES.get(a.classification, a.classification)
+        lines.append(f"  {k}: {name} at ({point}): {share:.1%} of starts")
     for code, name in ((-1, "diverged"), (-2, "not converged")):
         lines.append(f"  {name}: {np.count_nonzero(label == code) / total:.1%}")
     if out:
