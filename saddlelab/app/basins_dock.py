@@ -95,7 +95,7 @@ class BasinsDock(QtCore.QObject):
         on(self.state.surface.slice_changed, self._check)
         on(self.state.runs.selected_changed, self._on_selected)
         self._on_selected(self.state.runs.selected)
-        window.installEventFilter(self)
+        window.on_shutdown(self.shutdown)  # not on a close the save prompt cancels
 
     def bring_forward(self) -> None:
         self.dock.show()
@@ -205,11 +205,6 @@ class BasinsDock(QtCore.QObject):
         return run
 
     # -- lifetime ------
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self.window and event.type() == QtCore.QEvent.Type.Close:
-            self.shutdown()
-        return False
-
     def shutdown(self) -> None:
         self.job.stop()
         self._subs.clear()

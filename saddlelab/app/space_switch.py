@@ -127,11 +127,5 @@ def attach_space_switch(window) -> SpaceSwitch:
     """Give ``window`` the parameter-space view and the switch; closed with the window."""
     switch = SpaceSwitch(window)
     window.space_switch = switch
-    shutdown = window.shutdown
-
-    def shutdown_with_space() -> None:
-        switch.close()
-        shutdown()
-
-    window.shutdown = shutdown_with_space
+    window.on_shutdown(switch.close)
     return switch

@@ -74,8 +74,7 @@ class SwarmParts(QtCore.QObject):
         on(self.model.snapshot_changed, lambda *_: self._throttle3d.mark("swarm"))
         on(self.model.rebuild_requested, lambda *_: self.points3d.clear())
         # stop the thread when the window shuts down (a close the save prompt cancels does not)
-        shutdown_window = window.shutdown
-        window.shutdown = lambda: (self.shutdown(), shutdown_window())
+        window.on_shutdown(self.shutdown)
 
     def _on_surface(self, surface) -> None:
         self.model.set_playing(False)

@@ -104,6 +104,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._subs.connect(self.state.runs.selected_changed, self._on_follow_possible)
         self._on_follow_possible()
         self._closed = False
+        self._on_shutdown: list = []
         self._worker_start_armed = False
         attach_file_menu(self)  # File (first) and Edit menus, exports, context menus, close prompt
         attach_space_switch(self)  # 3 parameters: the parameter-space view beside the height map
@@ -324,11 +325,18 @@ class MainWindow(QtWidgets.QMainWindow):
         QtCore.QTimer.singleShot(WORKER_START_AFTER_FRAME_MS, self.controller.start)
 
     # -- lifetime ---------------------------------------------------------------------------------
+    def on_shutdown(self, stop) -> None:
+        """Call ``stop()`` first when the window shuts down (a part attached from its own module:
+        its threads and subscriptions end before the views it draws in)."""
+        self._on_shutdown.append(stop)
+
     def shutdown(self) -> None:
         """Stop the worker and disconnect every view and panel from the state (idempotent)."""
         if self._closed:
             return
         self._closed = True
+        for stop in self._on_shutdown:
+            stop()
         self.second_order.close()
         self.presentation.close()
         self.controller.shutdown()

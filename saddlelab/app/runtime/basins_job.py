@@ -139,6 +139,5 @@ class BasinsJob(LatestJob):
             self.finished.emit(self._retire().request, basins)
 
     def _on_failed(self, message: str) -> None:
-        if self._current():
-            self._retire()
+        if self._finish():
             self.failed.emit(message)
